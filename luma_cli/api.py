@@ -1,0 +1,245 @@
+"""The documented Python API. The CLI is a thin shell over these functions; tests call them directly.
+
+    from luma_cli import api
+    loaded = api.load_config("configs/quickstart.yaml")
+    result = api.train(loaded)                      # writes runs/quickstart/<timestamp>/
+    report = api.evaluate(result.run_dir, "data/moons_test.csv")
+    print(report.report.accuracy)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from luma_cli import __version__
+from luma_cli.config import Config, LoadedConfig
+from luma_cli.config import load_config as _load_config
+from luma_cli.config.build import build_loss, build_optimizer, build_schedule, numpy_dtype
+from luma_cli.config.build import build_model as _build_model
+from luma_cli.data import LabelMapping, Standardizer, load_data_for_model, make_synthetic, to_csv_text
+from luma_cli.errors import CheckpointError, ConfigError
+from luma_cli.fileio import write_text_atomic
+from luma_cli.nn import Loss, Module
+from luma_cli.train.checkpoint import Checkpoint, load_checkpoint
+from luma_cli.train.events import EpochMetrics, EventHandler, TrainWarning, ignore
+from luma_cli.train.inference import predict_probabilities
+from luma_cli.train.metrics import BinaryReport, binary_report
+from luma_cli.train.prepare import load_for, prepare_data
+from luma_cli.train.run_dir import RunDirectory, new_run_dir
+from luma_cli.train.trainer import Trainer, TrainSettings
+
+__all__ = [
+    "EvalResult", "PredictResult", "TrainResult", "TrainedModel", "build_model", "config_schema", "evaluate",
+    "load_config", "load_model", "make_dataset", "predict", "train",
+]
+
+
+def load_config(path: str | Path) -> LoadedConfig:
+    """Read and validate a YAML config; mistakes raise ConfigError naming file, line and key."""
+    return _load_config(path)
+
+
+def build_model(config: LoadedConfig, in_features: int) -> Module:
+    """The model a config describes, for `in_features` inputs, initialized from the config's seed."""
+    return _build_model(config, in_features)
+
+
+def config_schema() -> dict[str, Any]:
+    """The config's JSON Schema, for editors and validators."""
+    return Config.model_json_schema()
+
+
+@dataclass
+class TrainResult:
+    run_dir: Path
+    history: list[EpochMetrics]
+    best_epoch: int
+    model: Module
+    test_report: BinaryReport | None = None
+    stopped_early: bool = False
+
+
+def _with_overrides(loaded: LoadedConfig, epochs: int | None, seed: int | None) -> LoadedConfig:
+    config = loaded.config
+    if epochs is not None:
+        if epochs < 1:
+            raise ConfigError(f"--epochs must be at least 1, got {epochs}")
+        config = config.model_copy(update={"training": config.training.model_copy(update={"epochs": epochs})})
+    if seed is not None:
+        if seed < 0:
+            raise ConfigError(f"--seed must be at least 0, got {seed}")
+        config = config.model_copy(update={"seed": seed})
+    return LoadedConfig(config, loaded.path)
+
+
+def train(
+    config: str | Path | LoadedConfig,
+    *,
+    epochs: int | None = None,
+    seed: int | None = None,
+    run_dir: str | Path | None = None,
+    on_event: EventHandler = ignore,
+) -> TrainResult:
+    """Train the configured model, writing a run directory; returns history, best epoch and test metrics."""
+    loaded = config if isinstance(config, LoadedConfig) else load_config(config)
+    loaded = _with_overrides(loaded, epochs, seed)
+    cfg = loaded.config
+    init_seed, split_seed, shuffle_seed = np.random.SeedSequence(cfg.seed).spawn(3)
+    dtype = numpy_dtype(loaded)
+    data = prepare_data(loaded, np.random.default_rng(split_seed), dtype)
+    test = load_for(loaded, cfg.data.test, data) if cfg.data.test else None
+    model = _build_model(loaded, data.in_features, np.random.default_rng(init_seed))
+    loss = build_loss(loaded)
+    optimizer = build_optimizer(loaded, list(model.named_parameters()))
+    path = new_run_dir(loaded.name, Path(run_dir) if run_dir is not None else None)
+    run = RunDirectory(path)
+    resolved = loaded.resolved_dict()
+    run.write_config(resolved)
+    monitor = cfg.training.monitor or ("val_loss" if data.has_validation() else "train_loss")
+    if monitor.startswith("val_") and not data.has_validation():
+        raise ConfigError(f"training.monitor is '{monitor}' but there is no validation data", hint="set data.validation_split > 0")
+    stopping = cfg.training.early_stopping
+    if stopping is not None and stopping.monitor.startswith("val_") and not data.has_validation():
+        raise ConfigError("training.early_stopping monitors validation metrics but there is no validation data",
+                          hint="set data.validation_split > 0, or monitor train_loss")
+    _warn_about_output(loaded, loss, on_event)
+    meta = {
+        "config": resolved,
+        "features": data.feature_names,
+        "label": data.label_name,
+        "label_mapping": data.mapping.to_json(),
+        "standardization": data.standardizer.to_json() if data.standardizer is not None else None,
+        "dtype": cfg.training.dtype,
+        "loss": cfg.loss,
+    }
+    settings = TrainSettings(
+        epochs=cfg.training.epochs, batch_size=cfg.training.batch_size, shuffle=cfg.training.shuffle,
+        monitor=monitor, early_stopping=stopping, clip_grad_norm=cfg.training.clip_grad_norm,
+    )
+    trainer = Trainer(model, loss, optimizer, build_schedule(loaded), data, settings, run, meta,
+                      np.random.default_rng(shuffle_seed), on_event)
+    run.write_json("run.json", {"status": "running", "luma_version": __version__})
+    fit = trainer.fit()
+    model.load_state_dict(fit.best_state)
+    test_report = None
+    if test is not None:
+        test_x = _standardized(test.features, data.standardizer)
+        test_report = binary_report(test.labels, predict_probabilities(model, loss, test_x))
+        run.write_json("test_metrics.json", {"data": str(test.source), "best_epoch": fit.best_epoch, **test_report.to_dict()})
+    run.write_json("run.json", {
+        "status": "completed", "luma_version": __version__, "epochs_run": len(fit.history),
+        "best_epoch": fit.best_epoch, "monitor": monitor, "stopped_early": fit.stopped_early,
+    })
+    return TrainResult(run_dir=path, history=fit.history, best_epoch=fit.best_epoch, model=model,
+                       test_report=test_report, stopped_early=fit.stopped_early)
+
+
+def _warn_about_output(loaded: LoadedConfig, loss: Loss, on_event: EventHandler) -> None:
+    layers = loaded.config.model.layers
+    if layers and loss.needs_probability_output and layers[-1].activation != "sigmoid":
+        on_event(TrainWarning(
+            f"loss '{loss.name}' needs probabilities but the output layer's activation is "
+            f"'{layers[-1].activation}'; use sigmoid, or loss binary_cross_entropy_with_logits"
+        ))
+    if layers and layers[-1].units != 1:
+        on_event(TrainWarning(f"the output layer has {layers[-1].units} units; binary classification reads only the first"))
+
+
+def _standardized(features: np.ndarray, standardizer: Standardizer | None) -> np.ndarray:
+    return standardizer.transform(features) if standardizer is not None else features
+
+
+@dataclass
+class TrainedModel:
+    """A model restored from a checkpoint, with what it needs to read new data."""
+
+    model: Module
+    loss: Loss
+    features: list[str]
+    label: str
+    mapping: LabelMapping
+    standardizer: Standardizer | None
+    checkpoint: Checkpoint
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        return predict_probabilities(self.model, self.loss, _standardized(features, self.standardizer))
+
+
+def load_model(checkpoint: str | Path) -> TrainedModel:
+    """Restore a trained model from a run directory or checkpoint file (`best` when there is one)."""
+    ckpt = load_checkpoint(checkpoint)
+    meta = ckpt.meta
+    try:
+        config = Config.model_validate(meta["config"])
+        features = [str(f) for f in meta["features"]]
+        mapping = LabelMapping.from_json(meta["label_mapping"])
+        standardizer = Standardizer.from_json(meta["standardization"]) if meta.get("standardization") else None
+        label = str(meta["label"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"{ckpt.path}: checkpoint description is incomplete or invalid ({exc})") from None
+    loaded = LoadedConfig(config, ckpt.path.parent.parent / "config.yaml")
+    model = _build_model(loaded, len(features))
+    model.load_state_dict(ckpt.state)
+    return TrainedModel(model=model, loss=build_loss(loaded), features=features, label=label, mapping=mapping,
+                        standardizer=standardizer, checkpoint=ckpt)
+
+
+@dataclass
+class EvalResult:
+    report: BinaryReport
+    checkpoint: Path
+    data: Path
+    threshold: float
+    notes: list[str] = field(default_factory=list)
+
+
+def evaluate(checkpoint: str | Path, data: str | Path, threshold: float = 0.5) -> EvalResult:
+    """Score a saved model on a labelled CSV whose columns are matched by name."""
+    _check_threshold(threshold)
+    trained = load_model(checkpoint)
+    dataset = load_data_for_model(data, trained.features, trained.label, trained.mapping, require_labels=True)
+    assert dataset.labels is not None
+    report = binary_report(dataset.labels, trained.probabilities(dataset.features), threshold)
+    return EvalResult(report=report, checkpoint=trained.checkpoint.path, data=Path(data), threshold=threshold, notes=dataset.notes)
+
+
+@dataclass
+class PredictResult:
+    rows: int
+    out: Path
+    checkpoint: Path
+    notes: list[str] = field(default_factory=list)
+
+
+def predict(checkpoint: str | Path, data: str | Path, out: str | Path, threshold: float = 0.5) -> PredictResult:
+    """Write `probability,predicted_label` (label in the training file's own values) for each row."""
+    _check_threshold(threshold)
+    trained = load_model(checkpoint)
+    dataset = load_data_for_model(data, trained.features, trained.label, trained.mapping, require_labels=False)
+    probabilities = trained.probabilities(dataset.features)
+    lines = ["probability,predicted_label"]
+    lines += [
+        f"{p:.6f},{trained.mapping.positive if p >= threshold else trained.mapping.negative}" for p in probabilities
+    ]
+    write_text_atomic(out, "\n".join(lines) + "\n")
+    return PredictResult(rows=len(probabilities), out=Path(out), checkpoint=trained.checkpoint.path, notes=dataset.notes)
+
+
+def _check_threshold(threshold: float) -> None:
+    if not 0.0 <= threshold <= 1.0:
+        raise ConfigError(f"--threshold must be between 0 and 1, got {threshold}")
+
+
+def make_dataset(kind: str, rows: int, noise: float, seed: int, out: str | Path) -> Path:
+    """Generate a synthetic two-class CSV (moons, circles, xor, spirals) with columns x1, x2, label."""
+    if rows < 2:
+        raise ConfigError(f"--rows must be at least 2, got {rows}")
+    if noise < 0:
+        raise ConfigError(f"--noise must be at least 0, got {noise}")
+    features, labels = make_synthetic(kind, rows, noise, seed)
+    write_text_atomic(out, to_csv_text(features, labels))
+    return Path(out)

@@ -1,0 +1,144 @@
+"""Reading a CSV with a header row into cells, with every problem reported as file:line: column.
+
+Rules: the first row names the columns (non-blank, unique); a UTF-8 BOM and CRLF endings are
+accepted; blank lines are skipped; every row has as many cells as the header.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from luma_cli.errors import DataError
+
+_MISSING = {"", "na", "n/a", "nan", "null", "none", "-nan", "+nan"}
+_INFINITE = {"inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"}
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """The header and the raw cells of a CSV file, with each row's line number."""
+
+    path: Path
+    columns: list[str]
+    cells: np.ndarray  # (rows, columns) of str
+    lines: np.ndarray  # (rows,) physical line number of each row
+    ascii_only: bool  # no cell holds a non-ASCII character
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.cells)
+
+    def index_of(self, column: str) -> int:
+        return self.columns.index(column)
+
+    def numeric(self, columns: list[str]) -> np.ndarray:
+        """The named columns as float64, refusing missing, non-finite and non-numeric cells."""
+        picked = self.cells[:, [self.index_of(c) for c in columns]]
+        try:
+            values = picked.astype(np.float64)
+        except ValueError:
+            values = None
+        if values is not None and self.ascii_only and np.isfinite(values).all():
+            return values
+        self._raise_first_bad_cell(picked, columns)
+        assert values is not None, "a cell astype() refused must also fail cell_problem()"
+        return values
+
+    def _raise_first_bad_cell(self, picked: np.ndarray, columns: list[str]) -> None:
+        for row_index, row in enumerate(picked):
+            for col_index, cell in enumerate(row):
+                problem = cell_problem(cell)
+                if problem:
+                    raise DataError(
+                        f"{self.path}:{self.lines[row_index]}: column '{columns[col_index]}' {problem}",
+                        hint="every feature cell must be a finite number; fix or drop that row",
+                    )
+
+
+def cell_problem(cell: str) -> str | None:
+    """Why `cell` is not a usable number, or None when it is."""
+    text = cell.strip()
+    lowered = text.lower()
+    if lowered in _MISSING:
+        return "is empty (a missing value)" if not text else f"holds '{text}' (a missing value)"
+    if lowered in _INFINITE:
+        return f"holds '{text}' (not finite)"
+    if not text.isascii():  # float() accepts digits of any script ('١٢'); a CSV of numbers should not
+        return f"holds '{text}', which is not a plain ASCII number"
+    try:
+        value = float(text)
+    except ValueError:
+        return f"holds '{text}', which is not a number"
+    if not np.isfinite(value):
+        return f"holds '{text}' (not finite)"
+    return None
+
+
+def read_csv(path: str | Path) -> CsvTable:
+    """Parse `path` into a CsvTable, or raise DataError naming the file and line."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found", hint="check the path (relative paths in a config are relative to the config file)") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a directory, not a CSV file") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(f"{path}:{line}: not UTF-8 text", hint="save the file as UTF-8 CSV") from None
+    if "\x00" in text:
+        raise DataError(f"{path}: contains NUL bytes; this is not a text CSV file")
+    if not text.strip():
+        raise DataError(f"{path}: the file is empty", hint="a CSV needs a header row and at least one data row")
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if header is None:
+                header, header_line = [c.strip() for c in row], reader.line_num
+                continue
+            rows.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise DataError(f"{path}:{reader.line_num}: malformed CSV: {exc}") from None
+    assert header is not None
+    _check_header(path, header, header_line)
+    if not rows:
+        raise DataError(f"{path}: has a header but no data rows", hint="add at least one data row")
+    width = len(header)
+    for row, line in zip(rows, lines):
+        if len(row) != width:
+            raise DataError(
+                f"{path}:{line}: row has {len(row)} cells, the header has {width}",
+                hint="every row needs one cell per column (check for stray or missing commas)",
+            )
+    cells = np.array(rows, dtype=str)
+    return CsvTable(path=path, columns=header, cells=cells, lines=np.array(lines), ascii_only=text.isascii())
+
+
+def _check_header(path: Path, header: list[str], line: int) -> None:
+    seen: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
+        if not name:
+            raise DataError(f"{path}:{line}: column {position} has a blank name", hint="give every column a name in the header row")
+        if name in seen:
+            raise DataError(
+                f"{path}:{line}: column name '{name}' appears twice (columns {seen[name]} and {position})",
+                hint="column names must be unique",
+            )
+        seen[name] = position

@@ -1,0 +1,91 @@
+"""Datasets from CSV: features and 0/1 labels, matched to columns by name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from luma_cli.data.csv_table import CsvTable, read_csv
+from luma_cli.data.labels import LabelMapping, infer_mapping
+from luma_cli.errors import DataError
+from luma_cli.registry import did_you_mean
+
+
+@dataclass
+class Dataset:
+    """Rows of float64 features and (when the file has labels) 0/1 labels."""
+
+    features: np.ndarray
+    labels: np.ndarray | None
+    feature_names: list[str]
+    label_name: str
+    mapping: LabelMapping
+    source: Path
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+
+def _column_error(table: CsvTable, column: str, role: str) -> DataError:
+    return DataError(
+        f"{table.path}: no column '{column}' ({role}){did_you_mean(column, table.columns)}",
+        hint=f"the header has: {', '.join(table.columns)}",
+    )
+
+
+def load_training_data(path: str | Path, label: str | None = None, features: list[str] | None = None) -> Dataset:
+    """Read a training CSV: label column by name (default: the last), features default to the rest."""
+    table = read_csv(path)
+    label = label or table.columns[-1]
+    if label not in table.columns:
+        raise _column_error(table, label, "data.label")
+    if features is None:
+        features = [c for c in table.columns if c != label]
+    for name in features:
+        if name not in table.columns:
+            raise _column_error(table, name, "data.features")
+        if name == label:
+            raise DataError(f"{table.path}: column '{label}' is both the label and a feature", hint="remove it from data.features")
+    if not features:
+        raise DataError(f"{table.path}: no feature columns besides the label '{label}'")
+    raw_labels = table.cells[:, table.index_of(label)]
+    mapping = infer_mapping(raw_labels, f"{table.path}: column '{label}'")
+    return Dataset(
+        features=table.numeric(features),
+        labels=mapping.encode(raw_labels, str(table.path)),
+        feature_names=list(features),
+        label_name=label,
+        mapping=mapping,
+        source=table.path,
+    )
+
+
+def load_data_for_model(
+    path: str | Path, feature_names: list[str], label_name: str, mapping: LabelMapping, require_labels: bool
+) -> Dataset:
+    """Read a CSV for a trained model: columns matched by name, extra columns ignored with a note."""
+    table = read_csv(path)
+    missing = [c for c in feature_names if c not in table.columns]
+    if missing:
+        raise DataError(
+            f"{table.path}: missing column(s) the model was trained on: {', '.join(missing)}",
+            hint=f"the model needs: {', '.join(feature_names)}",
+        )
+    has_labels = label_name in table.columns
+    if require_labels and not has_labels:
+        raise _column_error(table, label_name, "the model's label column")
+    extra = [c for c in table.columns if c not in feature_names and c != label_name]
+    notes = [f"ignored column(s) the model does not use: {', '.join(extra)}"] if extra else []
+    labels = mapping.encode(table.cells[:, table.index_of(label_name)], str(table.path)) if has_labels else None
+    return Dataset(
+        features=table.numeric(feature_names),
+        labels=labels,
+        feature_names=list(feature_names),
+        label_name=label_name,
+        mapping=mapping,
+        source=table.path,
+        notes=notes,
+    )

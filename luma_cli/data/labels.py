@@ -1,0 +1,78 @@
+"""Binary labels: two distinct values mapped to 0/1 by one deterministic rule.
+
+Rule: if exactly one of the two values is `1`, `true` or `yes` (any case), it is 1. Otherwise
+the values are sorted (numerically when both are numbers, else as text) and the second is 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from luma_cli.errors import DataError
+
+_POSITIVE_WORDS = {"1", "1.0", "true", "yes"}
+
+
+@dataclass(frozen=True)
+class LabelMapping:
+    """`negative` is read as 0 and `positive` as 1."""
+
+    negative: str
+    positive: str
+
+    def describe(self) -> str:
+        return f"'{self.negative}' → 0, '{self.positive}' → 1"
+
+    def encode(self, values: np.ndarray, where: str) -> np.ndarray:
+        """Map raw label strings to 0/1; a value outside the mapping is a DataError."""
+        values = np.char.strip(values.astype(str))
+        positive = values == self.positive
+        known = positive | (values == self.negative)
+        if not known.all():
+            unknown = sorted(set(values[~known].tolist()))[:5]
+            raise DataError(
+                f"{where}: label values {unknown} are not among the model's labels "
+                f"'{self.negative}' and '{self.positive}'",
+            )
+        return positive.astype(np.float64)
+
+    def to_json(self) -> dict[str, str]:
+        return {"0": self.negative, "1": self.positive}
+
+    @classmethod
+    def from_json(cls, data: dict[str, str]) -> LabelMapping:
+        return cls(negative=str(data["0"]), positive=str(data["1"]))
+
+
+def _sort_key(value: str) -> tuple[int, float, str]:
+    try:
+        return (0, float(value), value)
+    except ValueError:
+        return (1, 0.0, value)
+
+
+def infer_mapping(values: np.ndarray, where: str) -> LabelMapping:
+    """The mapping for a training label column, which must hold exactly two distinct values."""
+    distinct = sorted({v.strip() for v in values.tolist()})
+    if len(distinct) != 2:
+        shown = distinct[:10]
+        more = f" and {len(distinct) - 10} more" if len(distinct) > 10 else ""
+        if len(distinct) == 1:
+            raise DataError(
+                f"{where}: every row has label '{distinct[0]}'; training needs both classes",
+                hint="check the label column (data.label) and that the file has rows of each class",
+            )
+        raise DataError(
+            f"{where}: the label column holds {len(distinct)} distinct values {shown}{more}; "
+            "binary classification needs exactly 2",
+            hint="pick the right column with data.label, or recode the labels to two values",
+        )
+    flagged = [v for v in distinct if v.lower() in _POSITIVE_WORDS]
+    if len(flagged) == 1:
+        positive = flagged[0]
+        negative = distinct[0] if distinct[1] == positive else distinct[1]
+        return LabelMapping(negative=negative, positive=positive)
+    ordered = sorted(distinct, key=_sort_key) if all(_sort_key(v)[0] == 0 for v in distinct) else distinct
+    return LabelMapping(negative=ordered[0], positive=ordered[1])

@@ -1,0 +1,1 @@
+"""Training: the Trainer loop, metrics, events, run directory and checkpoints."""

@@ -1,0 +1,62 @@
+"""Events the Trainer emits; renderers and callbacks subscribe. The trainer itself never prints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class EpochMetrics:
+    """One row of metrics.csv. Train metrics are means over the epoch's batches, as Keras reports them."""
+
+    epoch: int
+    train_loss: float
+    train_accuracy: float
+    val_loss: float | None
+    val_accuracy: float | None
+    lr: float
+    seconds: float
+
+    def get(self, name: str) -> float | None:
+        return getattr(self, name)
+
+
+@dataclass(frozen=True)
+class TrainStart:
+    run_dir: Path
+    epochs: int
+    steps_per_epoch: int
+    train_rows: int
+    val_rows: int
+    architecture: str
+    label_mapping: str
+    first_epoch: int = 1
+
+
+@dataclass(frozen=True)
+class StepEnd:
+    epoch: int
+    step: int
+    steps_per_epoch: int
+    loss: float
+
+
+@dataclass(frozen=True)
+class EpochEnd:
+    metrics: EpochMetrics
+    is_best: bool
+
+
+@dataclass(frozen=True)
+class TrainWarning:
+    message: str
+
+
+Event = TrainStart | StepEnd | EpochEnd | TrainWarning
+EventHandler = Callable[[Event], None]
+
+
+def ignore(event: Event) -> None:
+    """The default handler: drop every event."""

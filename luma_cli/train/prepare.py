@@ -1,0 +1,66 @@
+"""From a config to arrays ready for training: load, split, standardize, cast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from luma_cli.config import LoadedConfig
+from luma_cli.data import Dataset, LabelMapping, Standardizer, load_data_for_model, load_training_data, stratified_split
+
+
+@dataclass
+class PreparedData:
+    train_x: np.ndarray
+    train_y: np.ndarray
+    val_x: np.ndarray | None
+    val_y: np.ndarray | None
+    feature_names: list[str]
+    label_name: str
+    mapping: LabelMapping
+    standardizer: Standardizer | None
+
+    @property
+    def in_features(self) -> int:
+        return self.train_x.shape[1]
+
+    def has_validation(self) -> bool:
+        return self.val_x is not None and len(self.val_x) > 0
+
+
+def prepare_data(loaded: LoadedConfig, split_rng: np.random.Generator, dtype: type) -> PreparedData:
+    """Training (and validation) rows as `dtype` arrays; labels shaped (n, 1) to match the output."""
+    data_config = loaded.config.data
+    train = load_training_data(loaded.resolve(data_config.train), data_config.label, data_config.features)
+    if data_config.validation:
+        validation = load_for(loaded, data_config.validation, train)
+        train_x, train_y = train.features, train.labels
+        val_x, val_y = validation.features, validation.labels
+    else:
+        assert train.labels is not None
+        train_idx, val_idx = stratified_split(train.labels, data_config.validation_split, split_rng)
+        train_x, train_y = train.features[train_idx], train.labels[train_idx]
+        val_x, val_y = train.features[val_idx], train.labels[val_idx]
+    standardizer = Standardizer.fit(train_x) if data_config.standardize else None
+    if standardizer is not None:
+        train_x = standardizer.transform(train_x)
+        val_x = standardizer.transform(val_x) if len(val_x) else val_x
+    assert train_y is not None and val_y is not None
+    return PreparedData(
+        train_x=np.ascontiguousarray(train_x, dtype=dtype),
+        train_y=train_y.reshape(-1, 1).astype(dtype),
+        val_x=np.ascontiguousarray(val_x, dtype=dtype) if len(val_x) else None,
+        val_y=val_y.reshape(-1, 1).astype(dtype) if len(val_x) else None,
+        feature_names=train.feature_names,
+        label_name=train.label_name,
+        mapping=train.mapping,
+        standardizer=standardizer,
+    )
+
+
+def load_for(loaded: LoadedConfig, relative: str, train: Dataset | PreparedData) -> Dataset:
+    """A second labelled file (validation or test) read with the training file's columns and labels."""
+    return load_data_for_model(
+        loaded.resolve(relative), train.feature_names, train.label_name, train.mapping, require_labels=True
+    )
