@@ -61,7 +61,7 @@ def gradcheck(
     )
 
     numeric = []
-    for i, array in enumerate(arrays):
+    for array in arrays:
         grad = np.zeros_like(array)
         for j in range(array.size):
             flat = array.reshape(-1)
@@ -70,6 +70,38 @@ def gradcheck(
             plus = objective(arrays)
             flat[j] = original - eps
             minus = objective(arrays)
+            flat[j] = original
+            grad.reshape(-1)[j] = (plus - minus) / (2 * eps)
+        numeric.append(grad)
+    errors = tuple(relative_error(a, n) for a, n in zip(analytic, numeric))
+    return GradcheckResult(errors=errors, analytic=analytic, numeric=tuple(numeric))
+
+
+def gradcheck_parameters(
+    compute_loss: Callable[[], Tensor],
+    params: Sequence[Tensor],
+    eps: float = 1e-6,
+) -> GradcheckResult:
+    """Check d(loss)/d(param) for parameters a closure uses (a model's), perturbing them in place.
+
+    The parameters should hold float64 data; each is restored exactly after its check.
+    """
+    for param in params:
+        param.zero_grad()
+    with Tape() as tape:
+        loss = compute_loss()
+    tape.backward(loss)
+    analytic = tuple(np.zeros_like(p.data) if p.grad is None else np.array(p.grad, dtype=np.float64) for p in params)
+    numeric = []
+    for param in params:
+        grad = np.zeros(param.data.shape, dtype=np.float64)
+        flat = param.data.reshape(-1)
+        for j in range(flat.size):
+            original = flat[j]
+            flat[j] = original + eps
+            plus = float(compute_loss().data)
+            flat[j] = original - eps
+            minus = float(compute_loss().data)
             flat[j] = original
             grad.reshape(-1)[j] = (plus - minus) / (2 * eps)
         numeric.append(grad)

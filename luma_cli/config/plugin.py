@@ -90,7 +90,7 @@ def build_custom_model(loaded: LoadedConfig, in_features: int) -> Module:
     if not (isinstance(cls, type) and issubclass(cls, Module)):
         raise PluginError(
             f"{path}: '{class_name}' is not a subclass of luma_cli.nn.Module",
-            hint="write `class {0}(Module):` with `from luma_cli.nn import Module`".format(class_name),
+            hint=f"write `class {class_name}(Module):` with `from luma_cli.nn import Module`",
         )
     args = dict(loaded.config.model.args)
     model = call_user_code(path, f"in {class_name}.__init__", cls, in_features=in_features, **args)

@@ -161,7 +161,8 @@ def parse_yaml(text: str, filename: str) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{filename}:{mark.line + 1}:{mark.column + 1}" if mark else filename
-        raise ConfigError(f"{where}: YAML syntax error: {exc.problem or exc.context}", hint="check indentation, colons and quotes") from None
+        problem = exc.problem or exc.context
+        raise ConfigError(f"{where}: YAML syntax error: {problem}", hint="check indentation, colons and quotes") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{filename}: YAML error: {exc}") from None
     except RecursionError:

@@ -85,7 +85,9 @@ def read_csv(path: str | Path) -> CsvTable:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise DataError(f"{path}: file not found", hint="check the path (relative paths in a config are relative to the config file)") from None
+        raise DataError(
+            f"{path}: file not found", hint="check the path (relative paths in a config are relative to the config file)"
+        ) from None
     except IsADirectoryError:
         raise DataError(f"{path}: is a directory, not a CSV file") from None
     except OSError as exc:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from luma_cli.autograd import Tensor
-from luma_cli.autograd import fused
+from luma_cli.autograd import Tensor, fused
 from luma_cli.registry import Registry
 
 Activation = Callable[[Tensor], Tensor]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from luma_cli.autograd import Tensor
-from luma_cli.autograd import fused
+from luma_cli.autograd import Tensor, fused
 from luma_cli.nn.activations import ACTIVATIONS
 from luma_cli.nn.initializers import initialize
 from luma_cli.nn.module import Module, Parameter

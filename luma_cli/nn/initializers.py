@@ -5,10 +5,9 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
-
-import inspect
 
 import numpy as np
 

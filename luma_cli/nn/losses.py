@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-from luma_cli.autograd import Tensor
-from luma_cli.autograd import fused
+from luma_cli.autograd import Tensor, fused
 from luma_cli.registry import Registry
 
 

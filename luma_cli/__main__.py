@@ -1,0 +1,5 @@
+"""`python -m luma_cli` runs the CLI."""
+
+from luma_cli.cli.app import main
+
+main()

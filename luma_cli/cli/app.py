@@ -1,0 +1,146 @@
+"""`luma` commands: each a typed signature, one API call, one render call.
+
+Heavy modules (numpy, the API, Rich rendering) are imported inside commands so that
+`luma --help` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from luma_cli.cli.failures import guarded
+
+app = typer.Typer(
+    name="luma",
+    help="Train small neural networks from a YAML config, and see why they do or do not learn.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+config_app = typer.Typer(help="Show a resolved config, or the config schema.", no_args_is_help=True)
+data_app = typer.Typer(help="Make synthetic datasets.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(data_app, name="data")
+
+ConfigPath = Annotated[Path, typer.Argument(help="YAML config file.", show_default=False)]
+CheckpointPath = Annotated[
+    Path, typer.Argument(help="Run directory printed by `luma train`, or a checkpoint .json.", show_default=False)
+]
+DataOption = Annotated[Path, typer.Option("--data", help="CSV file with the model's feature columns.", show_default=False)]
+ThresholdOption = Annotated[float, typer.Option(help="Probability at or above which a row is predicted positive.")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from luma_cli import __version__
+
+        typer.echo(f"luma {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show full Python tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print Luma's version and exit.")
+    ] = False,
+) -> None:
+    from luma_cli.cli import failures
+
+    failures.DEBUG = debug
+
+
+@app.command()
+@guarded
+def train(
+    config: ConfigPath,
+    epochs: Annotated[int | None, typer.Option(min=1, help="Override training.epochs.", show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Override the config's seed.", show_default=False)] = None,
+    run_dir: Annotated[
+        Path | None, typer.Option(help="Write the run here (must not exist) instead of runs/<name>/<timestamp>/.", show_default=False)
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the run directory and final metrics.")] = False,
+) -> None:
+    """Train the model a config describes; print loss and accuracy per epoch."""
+    from luma_cli import api
+    from luma_cli.cli.render import TrainingView, render_train_result
+
+    with TrainingView(quiet=quiet) as view:
+        result = api.train(config, epochs=epochs, seed=seed, run_dir=run_dir, on_event=view.handle)
+    render_train_result(result, quiet=quiet)
+
+
+@app.command(name="eval")
+@guarded
+def evaluate(
+    checkpoint: CheckpointPath,
+    data: DataOption,
+    threshold: ThresholdOption = 0.5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+) -> None:
+    """Score a saved model on a labelled CSV: accuracy, precision, recall, F1, ROC-AUC, log loss."""
+    from luma_cli import api
+    from luma_cli.cli.render import render_eval
+
+    render_eval(api.evaluate(checkpoint, data, threshold), as_json)
+
+
+@app.command()
+@guarded
+def predict(
+    checkpoint: CheckpointPath,
+    data: DataOption,
+    out: Annotated[Path, typer.Option("--out", help="CSV to write: probability,predicted_label per row.", show_default=False)],
+    threshold: ThresholdOption = 0.5,
+) -> None:
+    """Write the probability and predicted label for every row of a CSV."""
+    from luma_cli import api
+    from luma_cli.cli.render import render_predict
+
+    render_predict(api.predict(checkpoint, data, out, threshold))
+
+
+@config_app.command("show")
+@guarded
+def config_show(config: ConfigPath) -> None:
+    """Print the config with every default filled in."""
+    from luma_cli import api
+    from luma_cli.cli.render import render_yaml
+
+    render_yaml(api.load_config(config).resolved_dict())
+
+
+@config_app.command("schema")
+@guarded
+def config_schema() -> None:
+    """Print the config's JSON Schema (for editor validation and completion)."""
+    from luma_cli import api
+    from luma_cli.cli.render import render_json
+
+    render_json(api.config_schema())
+
+
+@data_app.command("make")
+@guarded
+def data_make(
+    kind: Annotated[str, typer.Argument(help="moons, circles, xor or spirals.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.", show_default=False)],
+    rows: Annotated[int, typer.Option(min=2, help="Number of rows.")] = 400,
+    noise: Annotated[float, typer.Option(min=0.0, help="Standard deviation of Gaussian noise.")] = 0.2,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
+) -> None:
+    """Generate a synthetic two-class dataset with columns x1, x2, label."""
+    from luma_cli import api
+    from luma_cli.cli.render import render_message
+
+    path = api.make_dataset(kind, rows, noise, seed, out)
+    render_message(f"wrote {rows} rows of {kind} to {path}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
