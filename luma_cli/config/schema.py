@@ -141,6 +141,7 @@ Schedule = Annotated[
 
 
 class _OptimizerBase(Section):
+    name: str = Field(description="sgd, adam, adamw or rmsprop")
     lr: float = Field(0.001, gt=0, description="learning rate")
     weight_decay: float = Field(0.0, ge=0, description="L2 penalty (decoupled for adamw)")
     schedule: Schedule = Field(default_factory=lambda: ConstantSchedule(name="constant"))

@@ -142,6 +142,7 @@ def test_early_stopping_stops_and_best_checkpoint_is_used(moons_config, tmp_path
     assert best.meta["epoch"] == result.best_epoch
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_divergence_stops_with_exit_code_7(moons_config, tmp_path: Path) -> None:
     config = moons_config(epochs=5)
     text = config.read_text().replace("lr: 0.5", "lr: 1.0e+30").replace("sigmoid}", "relu}").replace(
