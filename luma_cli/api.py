@@ -21,20 +21,27 @@ from luma_cli.config import load_config as _load_config
 from luma_cli.config.build import build_loss, build_optimizer, build_schedule, numpy_dtype
 from luma_cli.config.build import build_model as _build_model
 from luma_cli.data import LabelMapping, Standardizer, load_data_for_model, make_synthetic, to_csv_text
+from luma_cli.diagnose import Report, analyze
+from luma_cli.diagnose.export import export_graph
 from luma_cli.errors import CheckpointError, ConfigError
 from luma_cli.fileio import write_text_atomic
 from luma_cli.nn import Loss, Module
 from luma_cli.train.checkpoint import Checkpoint, load_checkpoint
 from luma_cli.train.events import EpochMetrics, EventHandler, TrainWarning, ignore
 from luma_cli.train.inference import predict_probabilities
+from luma_cli.train.inspection import diagnose_subject, load_subject, record_steps
 from luma_cli.train.metrics import BinaryReport, binary_report
+from luma_cli.train.model_gradcheck import GradcheckReport, check_model_gradients
+from luma_cli.train.preflight import PreflightError
+from luma_cli.train.preflight import preflight as run_preflight
 from luma_cli.train.prepare import load_for, prepare_data
 from luma_cli.train.run_dir import RunDirectory, new_run_dir
+from luma_cli.train.tracing import NeuronTracer, parse_neurons
 from luma_cli.train.trainer import Trainer, TrainSettings
 
 __all__ = [
-    "EvalResult", "PredictResult", "TrainResult", "TrainedModel", "build_model", "config_schema", "evaluate",
-    "load_config", "load_model", "make_dataset", "predict", "train",
+    "PreflightError", "EvalResult", "PredictResult", "TrainResult", "TrainedModel", "build_model", "config_schema", "diagnose",
+    "evaluate", "gradcheck", "graph", "load_config", "load_model", "make_dataset", "predict", "train",
 ]
 
 
@@ -83,11 +90,21 @@ def train(
     seed: int | None = None,
     run_dir: str | Path | None = None,
     on_event: EventHandler = ignore,
+    preflight: bool = True,
+    trace_neurons: list[str] | None = None,
+    trace_every: int | None = None,
 ) -> TrainResult:
-    """Train the configured model, writing a run directory; returns history, best epoch and test metrics."""
+    """Train the configured model, writing a run directory; returns history, best epoch and test metrics.
+
+    Before epoch 1 a preflight step checks that every parameter receives a gradient and raises
+    PreflightError (exit code 1) with the diagnosis if not; `preflight=False` skips it.
+    `trace_neurons` (e.g. ["layers.0[7]"]) records those neurons' updates to trace.jsonl.
+    """
     loaded = config if isinstance(config, LoadedConfig) else load_config(config)
     loaded = _with_overrides(loaded, epochs, seed)
     cfg = loaded.config
+    trace_neurons = trace_neurons if trace_neurons is not None else cfg.debug.trace_neurons
+    trace_every = trace_every if trace_every is not None else cfg.debug.trace_every
     init_seed, split_seed, shuffle_seed = np.random.SeedSequence(cfg.seed).spawn(3)
     dtype = numpy_dtype(loaded)
     data = prepare_data(loaded, np.random.default_rng(split_seed), dtype)
@@ -95,6 +112,11 @@ def train(
     model = _build_model(loaded, data.in_features, np.random.default_rng(init_seed))
     loss = build_loss(loaded)
     optimizer = build_optimizer(loaded, list(model.named_parameters()))
+    tracer = NeuronTracer(parse_neurons(trace_neurons, model), trace_every) if trace_neurons else None
+    if trace_every is not None and trace_every < 1:
+        raise ConfigError(f"--trace-every must be at least 1, got {trace_every}")
+    if preflight:
+        run_preflight(model, loss, data.train_x, data.train_y)
     path = new_run_dir(loaded.name, Path(run_dir) if run_dir is not None else None)
     run = RunDirectory(path)
     resolved = loaded.resolved_dict()
@@ -121,7 +143,7 @@ def train(
         monitor=monitor, early_stopping=stopping, clip_grad_norm=cfg.training.clip_grad_norm,
     )
     trainer = Trainer(model, loss, optimizer, build_schedule(loaded), data, settings, run, meta,
-                      np.random.default_rng(shuffle_seed), on_event)
+                      np.random.default_rng(shuffle_seed), on_event, tracer)
     run.write_json("run.json", {"status": "running", "luma_version": __version__})
     fit = trainer.fit()
     model.load_state_dict(fit.best_state)
@@ -243,3 +265,42 @@ def make_dataset(kind: str, rows: int, noise: float, seed: int, out: str | Path)
     features, labels = make_synthetic(kind, rows, noise, seed)
     write_text_atomic(out, to_csv_text(features, labels))
     return Path(out)
+
+
+def _loaded(config: str | Path | LoadedConfig) -> LoadedConfig:
+    return config if isinstance(config, LoadedConfig) else load_config(config)
+
+
+def diagnose(
+    config: str | Path | LoadedConfig,
+    *,
+    checkpoint: str | Path | None = None,
+    batches: int = 1,
+    tolerance: float = 0.0,
+) -> Report:
+    """Forward and backward on the first `batches` training batches with sources recorded; return findings.
+
+    `report.to_dict()` is the JSON `luma debug-grads --json` prints; `report.errors` is empty when healthy.
+    """
+    subject = load_subject(_loaded(config), checkpoint)
+    return diagnose_subject(subject, batches, tolerance)
+
+
+def gradcheck(
+    config: str | Path | LoadedConfig,
+    *,
+    checkpoint: str | Path | None = None,
+    rows: int = 8,
+    tolerance: float = 1e-6,
+) -> GradcheckReport:
+    """Finite differences (float64) against autograd for every parameter of the configured model."""
+    subject = load_subject(_loaded(config), checkpoint, dtype=np.float64)
+    return check_model_gradients(subject, rows, tolerance)
+
+
+def graph(config: str | Path | LoadedConfig, *, fmt: str = "text", checkpoint: str | Path | None = None) -> str:
+    """The graph recorded for one training step, as text, Graphviz DOT or Mermaid."""
+    subject = load_subject(_loaded(config), checkpoint)
+    step = record_steps(subject, 1)[0]
+    report = analyze([step], subject.model)
+    return export_graph(step, subject.model, report, fmt)

@@ -32,7 +32,7 @@ def apply(op: type[Function], *inputs: Tensor, **attrs: Any) -> Tensor:
 
     This is the only way an op output comes into being, which is what keeps the graph whole.
     """
-    ctx = Node(op, inputs)
+    ctx = Node(op, inputs, attrs)
     data = op.forward(ctx, *[t.data for t in inputs], **attrs)
     out = Tensor.__new__(Tensor)
     out.data = data

@@ -19,19 +19,22 @@ if TYPE_CHECKING:
     from luma_cli.autograd.tensor import Tensor
 
 _LUMA_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+# Frames in these folders are the op machinery itself; the first frame outside them made the tensor.
+_MACHINERY = tuple(_LUMA_DIR + part + os.sep for part in ("autograd", "nn"))
 
 
 class Node:
     """One recorded op: `#id name`, its input tensors, and what forward saved for backward."""
 
-    __slots__ = ("id", "op", "inputs", "saved", "attrs")
+    __slots__ = ("id", "op", "inputs", "saved", "attrs", "kwargs")
 
-    def __init__(self, op: type[Function], inputs: tuple[Tensor, ...]) -> None:
+    def __init__(self, op: type[Function], inputs: tuple[Tensor, ...], kwargs: dict[str, Any]) -> None:
         self.id = 0
         self.op = op
         self.inputs = inputs
         self.saved: Any = None
         self.attrs: Any = None
+        self.kwargs = kwargs  # forward's keyword arguments, so the op can be re-run in isolation
 
     @property
     def label(self) -> str:
@@ -54,19 +57,23 @@ active = _ActiveTape()
 
 
 def caller_location() -> str:
-    """`file:line in function` of the nearest frame outside the luma_cli package."""
+    """`file:line in function` of the nearest frame outside Luma's ops and layers: the user's
+    model code, or Luma's own trainer when Luma itself made the tensor (e.g. the loss)."""
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_LUMA_DIR):
+    while frame is not None and frame.f_code.co_filename.startswith(_MACHINERY):
         frame = frame.f_back
     if frame is None:
         return "<luma>"
     filename = frame.f_code.co_filename
-    try:
-        shown = os.path.relpath(filename)
-    except ValueError:
-        shown = filename
-    if shown.startswith(".."):
-        shown = filename
+    if filename.startswith(_LUMA_DIR):
+        shown = "luma_cli/" + filename[len(_LUMA_DIR):]
+    else:
+        try:
+            shown = os.path.relpath(filename)
+        except ValueError:
+            shown = filename
+        if shown.startswith(".."):
+            shown = filename
     return f"{shown}:{frame.f_lineno} in {frame.f_code.co_name}"
 
 

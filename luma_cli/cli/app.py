@@ -61,17 +61,89 @@ def train(
     epochs: Annotated[int | None, typer.Option(min=1, help="Override training.epochs.", show_default=False)] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Override the config's seed.", show_default=False)] = None,
     run_dir: Annotated[
-        Path | None, typer.Option(help="Write the run here (must not exist) instead of runs/<name>/<timestamp>/.", show_default=False)
+        Path | None,
+        typer.Option(help="Write the run here (must not exist) instead of runs/<name>/<timestamp>/.", show_default=False),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the run directory and final metrics.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the final summary.")] = False,
+    no_preflight: Annotated[
+        bool, typer.Option("--no-preflight", help="Skip the check that every parameter receives a gradient.")
+    ] = False,
+    trace_neurons: Annotated[
+        str | None,
+        typer.Option(help="Neurons to trace, e.g. 'layers.0[7],layers.2[0]' (weights, gradients, updates).", show_default=False),
+    ] = None,
+    trace_every: Annotated[
+        int | None, typer.Option(min=1, help="Trace every K-th step (default: the first step of each epoch).", show_default=False)
+    ] = None,
 ) -> None:
     """Train the model a config describes; print loss and accuracy per epoch."""
     from luma_cli import api
     from luma_cli.cli.render import TrainingView, render_train_result
 
-    with TrainingView(quiet=quiet) as view:
-        result = api.train(config, epochs=epochs, seed=seed, run_dir=run_dir, on_event=view.handle)
+    neurons = [n.strip() for n in trace_neurons.split(",") if n.strip()] if trace_neurons else None
+    try:
+        with TrainingView(quiet=quiet) as view:
+            result = api.train(config, epochs=epochs, seed=seed, run_dir=run_dir, on_event=view.handle,
+                               preflight=not no_preflight, trace_neurons=neurons, trace_every=trace_every)
+    except api.PreflightError as failure:
+        from luma_cli.cli.diagnosis_view import render_report
+
+        render_report(failure.report, title="preflight")
+        raise
     render_train_result(result, quiet=quiet)
+
+
+@app.command(name="debug-grads")
+@guarded
+def debug_grads(
+    config: ConfigPath,
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="Diagnose a trained run's weights instead of the initial ones.", show_default=False)
+    ] = None,
+    batches: Annotated[int, typer.Option(min=1, help="Training batches to run forward and backward.")] = 1,
+    tolerance: Annotated[float, typer.Option(min=0.0, help="Gradients with |g| at or below this count as zero.")] = 0.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with findings and gradient stats.")] = False,
+) -> None:
+    """Find every parameter whose gradient is zero and say why; exit 1 if any problem is found."""
+    from luma_cli import api
+    from luma_cli.cli.diagnosis_view import render_report
+
+    report = api.diagnose(config, checkpoint=checkpoint, batches=batches, tolerance=tolerance)
+    render_report(report, as_json)
+    if not report.healthy:
+        raise typer.Exit(1)
+
+
+@app.command(name="gradcheck")
+@guarded
+def gradcheck_command(
+    config: ConfigPath,
+    checkpoint: Annotated[Path | None, typer.Option(help="Check at a trained run's weights.", show_default=False)] = None,
+    rows: Annotated[int, typer.Option(min=1, help="Training rows in the batch.")] = 8,
+    tolerance: Annotated[float, typer.Option(min=0.0, help="Largest acceptable relative error.")] = 1e-6,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Compare every parameter's gradient with finite differences (float64); exit 1 above tolerance."""
+    from luma_cli import api
+    from luma_cli.cli.diagnosis_view import render_gradcheck
+
+    report = api.gradcheck(config, checkpoint=checkpoint, rows=rows, tolerance=tolerance)
+    render_gradcheck(report, as_json)
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def graph(
+    config: ConfigPath,
+    fmt: Annotated[str, typer.Option("--format", help="text, dot (Graphviz) or mermaid.")] = "text",
+) -> None:
+    """Print the graph recorded for one training step, with broken edges marked."""
+    from luma_cli import api
+    from luma_cli.cli.render import render_text
+
+    render_text(api.graph(config, fmt=fmt))
 
 
 @app.command(name="eval")

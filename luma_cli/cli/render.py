@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from luma_cli.train.events import EpochEnd, Event, StepEnd, TrainStart, TrainWarning
+from luma_cli.train.events import EpochEnd, Event, NeuronTrace, StepEnd, TrainStart, TrainWarning
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -48,7 +48,11 @@ class TrainingView:
             return
         if self.quiet:
             return
-        if isinstance(event, TrainStart):
+        if isinstance(event, NeuronTrace):
+            from luma_cli.cli.diagnosis_view import render_trace
+
+            render_trace(event)
+        elif isinstance(event, TrainStart):
             self.epochs = event.epochs
             console.print(
                 f"[bold]training[/] {event.architecture}  ·  {event.train_rows} train rows, "
@@ -128,6 +132,10 @@ def render_yaml(document: dict[str, Any]) -> None:
 
 def render_json(document: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
+
+
+def render_text(text: str) -> None:
+    sys.stdout.write(text)
 
 
 def render_message(message: str) -> None:

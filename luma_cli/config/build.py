@@ -21,7 +21,7 @@ def build_model(loaded: LoadedConfig, in_features: int, rng: np.random.Generator
     if model_config.custom is not None:
         from luma_cli.config.plugin import build_custom_model
 
-        model = build_custom_model(loaded, in_features)
+        model = build_custom_model(loaded, in_features, rng)
         model.to_dtype(numpy_dtype(loaded))
     else:
         assert model_config.layers is not None

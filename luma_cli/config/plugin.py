@@ -7,6 +7,7 @@ Every failure in the user's file is a PluginError pointing at the user's own fil
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import sys
 import traceback
 from collections.abc import Callable
@@ -65,8 +66,19 @@ def _import_file(path: Path) -> Any:
     return module
 
 
-def build_custom_model(loaded: LoadedConfig, in_features: int) -> Module:
-    """Import the user's file, find the class, check it is a Module, and construct it."""
+def _init_parameters(cls: type) -> set[str]:
+    try:
+        return set(inspect.signature(cls.__init__).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+def build_custom_model(loaded: LoadedConfig, in_features: int, rng: Any = None) -> Module:
+    """Import the user's file, find the class, check it is a Module, and construct it.
+
+    If the class's __init__ takes an `rng` argument, it gets the generator seeded from the config,
+    so a custom model initializes reproducibly.
+    """
     spec = loaded.config.model.custom
     assert spec is not None
     file_part, _, class_name = spec.rpartition(":")
@@ -93,6 +105,8 @@ def build_custom_model(loaded: LoadedConfig, in_features: int) -> Module:
             hint=f"write `class {class_name}(Module):` with `from luma_cli.nn import Module`",
         )
     args = dict(loaded.config.model.args)
+    if rng is not None and "rng" in _init_parameters(cls) and "rng" not in args:
+        args["rng"] = rng
     model = call_user_code(path, f"in {class_name}.__init__", cls, in_features=in_features, **args)
     if not isinstance(model, Module) or "_parameters" not in vars(model):
         raise PluginError(f"{path}: {class_name}() did not initialize Module", hint="call super().__init__() first")

@@ -209,6 +209,22 @@ class TrainingConfig(Section):
         return value
 
 
+class DebugConfig(Section):
+    """Per-neuron traces during training (also `luma train --trace-neurons`)."""
+
+    trace_neurons: list[str] = Field(
+        default_factory=list, description="neurons to trace, e.g. ['layers.0[7]', 'layers.2[0]'] or 'layers.0[7],layers.2[0]'"
+    )
+    trace_every: int | None = Field(None, ge=1, description="trace every K-th step; default: the first step of every epoch")
+
+    @field_validator("trace_neurons", mode="before")
+    @classmethod
+    def _split_text(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
 class Config(Section):
     """A Luma run: data, model, loss, optimizer and training settings."""
 
@@ -219,6 +235,7 @@ class Config(Section):
     loss: str = Field("binary_cross_entropy", description=f"one of: {', '.join(LOSSES.names())}")
     optimizer: OptimizerConfig = Field(default_factory=lambda: AdamConfig(name="adam"))
     training: TrainingConfig = Field(default_factory=TrainingConfig)
+    debug: DebugConfig = Field(default_factory=DebugConfig)
 
     @field_validator("loss")
     @classmethod

@@ -54,7 +54,33 @@ class TrainWarning:
     message: str
 
 
-Event = TrainStart | StepEnd | EpochEnd | TrainWarning
+@dataclass(frozen=True)
+class NeuronTrace:
+    """One neuron at one step: weights and bias before the update, their gradients, after, and the change.
+
+    A gradient of None means the neuron's parameters received no gradient at all on that step.
+    """
+
+    epoch: int
+    step: int
+    global_step: int
+    neuron: str
+    weight_before: list[float]
+    weight_grad: list[float] | None
+    weight_after: list[float]
+    bias_before: float
+    bias_grad: float | None
+    bias_after: float
+
+    def to_json(self) -> dict:
+        return {
+            **self.__dict__,
+            "weight_change": [a - b for a, b in zip(self.weight_after, self.weight_before)],
+            "bias_change": self.bias_after - self.bias_before,
+        }
+
+
+Event = TrainStart | StepEnd | EpochEnd | TrainWarning | NeuronTrace
 EventHandler = Callable[[Event], None]
 
 

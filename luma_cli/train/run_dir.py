@@ -62,6 +62,11 @@ class RunDirectory:
             writer.writerow(["" if values[c] is None else _format(values[c]) for c in METRIC_COLUMNS])
         write_text_atomic(self.path / "metrics.csv", buffer.getvalue())
 
+    def append_trace(self, record: dict[str, Any]) -> None:
+        """One JSON object per line; appended and flushed, so a crash loses at most the last line."""
+        with open(self.path / "trace.jsonl", "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
+
     def write_json(self, name: str, document: dict[str, Any]) -> None:
         write_text_atomic(self.path / name, json.dumps(document, indent=2) + "\n")
 

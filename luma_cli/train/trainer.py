@@ -17,7 +17,9 @@ from luma_cli.optim import Optimizer, clip_grad_norm
 from luma_cli.train.checkpoint import save_checkpoint
 from luma_cli.train.events import EpochEnd, EpochMetrics, EventHandler, StepEnd, TrainStart, TrainWarning, ignore
 from luma_cli.train.prepare import PreparedData
+from luma_cli.train.probe import forward_function
 from luma_cli.train.run_dir import RunDirectory
+from luma_cli.train.tracing import NeuronTracer
 
 
 @dataclass
@@ -28,6 +30,7 @@ class TrainSettings:
     monitor: str
     early_stopping: Any = None  # EarlyStoppingConfig or None
     clip_grad_norm: float | None = None
+    plateau_epochs: int = 3
 
 
 @dataclass
@@ -60,6 +63,7 @@ class Trainer:
         checkpoint_meta: dict[str, Any],
         shuffle_rng: np.random.Generator,
         on_event: EventHandler = ignore,
+        tracer: NeuronTracer | None = None,
     ) -> None:
         self.model = model
         self.loss = loss
@@ -72,6 +76,10 @@ class Trainer:
         self.shuffle_rng = shuffle_rng
         self.on_event = on_event
         self.params = model.parameters()
+        self.forward = forward_function(model)
+        self.tracer = tracer
+        self.global_step = 0
+        self._plateau_warned = False
 
     @property
     def batch_size(self) -> int:
@@ -108,6 +116,7 @@ class Trainer:
                 best_value, best_epoch, best_state = value, epoch, state
                 save_checkpoint(self.run.checkpoints, "best", state, meta)
             self.on_event(EpochEnd(metrics=metrics, is_best=is_best))
+            self._warn_on_plateau(history)
             if stopping is not None:
                 watched = metrics.get(stopping.monitor)
                 if watched is None:
@@ -133,13 +142,14 @@ class Trainer:
         total_loss = 0.0
         correct = 0.0
         rows = 0
-        model, loss_fn, optimizer = self.model, self.loss, self.optimizer
+        forward, loss_fn, optimizer, tracer = self.forward, self.loss, self.optimizer, self.tracer
         clip = self.settings.clip_grad_norm
         for step, (x, y) in enumerate(
             batches(self.data.train_x, self.data.train_y, self.batch_size, self.settings.shuffle, self.shuffle_rng), 1
         ):
+            self.global_step += 1
             with Tape() as tape:
-                output = model(Tensor(x, kind="input"))
+                output = forward(Tensor(x, kind="input"))
                 loss = loss_fn(output, Tensor(y, kind="input"))
             loss_value = float(loss.data)
             if not math.isfinite(loss_value):
@@ -152,7 +162,14 @@ class Trainer:
             tape.backward(loss)
             if clip is not None:
                 clip_grad_norm(self.params, clip)
+            traced = tracer is not None and tracer.wants(self.global_step, step)
+            if traced:
+                tracer.before_update()
             optimizer.step()
+            if traced:
+                for trace in tracer.after_update(epoch, step, self.global_step):
+                    self.run.append_trace(trace.to_json())
+                    self.on_event(trace)
             n = len(x)
             total_loss += loss_value * n
             probabilities = loss_fn.probabilities(output.data)
@@ -173,9 +190,22 @@ class Trainer:
             seconds=time.perf_counter() - start,
         )
 
+    def _warn_on_plateau(self, history: list[EpochMetrics]) -> None:
+        """Once per run: the training loss has not moved for `plateau_epochs` epochs."""
+        n = self.settings.plateau_epochs
+        if self._plateau_warned or len(history) < n + 1:
+            return
+        recent = [m.train_loss for m in history[-(n + 1):]]
+        if max(recent) - min(recent) <= 1e-6 * max(1.0, abs(recent[-1])):
+            self._plateau_warned = True
+            self.on_event(TrainWarning(
+                f"the training loss has not changed for {n} epochs ({recent[-1]:.4f}): gradients may not be "
+                "reaching the parameters; run `luma debug-grads` on this config to see why"
+            ))
+
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         """Loss and accuracy with no graph recorded."""
-        output = self.model(Tensor(x, kind="input"))
+        output = self.forward(Tensor(x, kind="input"))
         loss = float(self.loss(output, Tensor(y, kind="input")).data)
         probabilities = self.loss.probabilities(output.data)
         return loss, float(np.mean((probabilities >= 0.5) == (y >= 0.5)))
