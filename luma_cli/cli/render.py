@@ -78,7 +78,7 @@ class TrainingView:
 def render_train_result(result: Any, quiet: bool) -> None:
     last = result.history[-1]
     console.print(
-        f"done: {len(result.history)} epochs, final train loss {last.train_loss:.4f}, "
+        f"done: {len(result.history)} epoch{'s' if len(result.history) != 1 else ''}, final train loss {last.train_loss:.4f}, "
         f"train accuracy {last.train_accuracy:.3f}; best epoch {result.best_epoch}"
     )
     if result.test_report is not None:

@@ -64,6 +64,9 @@ def group_entries(masks: dict[str, np.ndarray], names: set[str], limit: int = 12
             if w.all() and b.all():
                 lines.append(f"{module}: every weight and bias ({w.size + b.size} entries)")
                 continue
+            if w.all() and not b.any():
+                lines.append(f"{weight}: all {w.size} entries")
+                continue
             whole = [j for j in range(w.shape[0]) if w[j].all() and b[j]]
             if whole:
                 lines.append(f"{module}[{_compress(whole)}]: every weight and bias ({len(whole)} neuron{'s' if len(whole) > 1 else ''})")

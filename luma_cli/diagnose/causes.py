@@ -218,8 +218,9 @@ def _merge_details(info: list[dict]) -> dict:
         inputs = [i for i in inputs if not i.startswith("dead unit ")] + [f"the outputs of dead unit(s) {_compress_units(dead)}"]
     if inputs:
         merged["inputs"] = ", ".join(inputs[:8]) + (f" and {len(inputs) - 8} more" if len(inputs) > 8 else "")
-        merged["verb"] = "is" if len(inputs) == 1 else "are"
-        merged["them"] = "it" if len(inputs) == 1 else "them"
+        single = len(inputs) == 1 and not dead
+        merged["verb"] = "is" if single else "are"
+        merged["them"] = "it" if single else "them"
     for key in ("activation", "weight"):
         values = list(dict.fromkeys(d[key] for d in info if key in d))
         if values:
