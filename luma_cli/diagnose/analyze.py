@@ -125,15 +125,20 @@ def _broken_edges(view: GraphView, params: dict[str, Tensor], disconnected: list
     findings: list[Finding] = []
     seen: set[int] = set()
     for tensor, consumer in view.walk_from_loss():
-        if tensor.kind != "constant" or tensor.data.size <= 1 or id(tensor) in seen:
+        if tensor.node is not None or id(tensor) in names_by_id or tensor.data.size <= 1 or id(tensor) in seen:
             continue
         seen.add(id(tensor))
         copy = view.find_copy(tensor)
+        if copy is None and tensor.kind == "input":
+            continue  # a data batch, as it should be
         if copy is not None:
             starved = [names_by_id[id(p)] for p in view.upstream_parameters(view.copied_output(copy))]
             starved = [n for n in params if n in starved and n in remaining]
             copied = f"{copy.tensor_id} ({copy.relation}), the output of op #{copy.op_id} {copy.op}"
             detail = f"{tensor.label} equals {copied}, but is not connected to it"
+        elif tensor.kind == "parameter":
+            starved = [n for n in disconnected if n in remaining]
+            detail = f"{tensor.label} is a trainable tensor made during forward, not one of the model's parameters"
         else:
             starved = [n for n in disconnected if n in remaining]
             detail = f"{tensor.label} holds values computed outside Luma's ops (it matches no op output)"
@@ -141,9 +146,10 @@ def _broken_edges(view: GraphView, params: dict[str, Tensor], disconnected: list
             continue
         remaining -= set(starved)
         created = f" created at {tensor.created_at}" if tensor.created_at else ""
+        what = {"constant": "a constant", "input": "an input-kind tensor", "parameter": "a new trainable leaf"}[tensor.kind]
         findings.append(Finding(
             kind="broken_edge", severity="error",
-            message=(f"op {consumer.label} consumes {tensor.label}, a constant{created}; {detail}, "
+            message=(f"op {consumer.label} consumes {tensor.label}, {what}{created}; {detail}, "
                      f"so no gradient reaches {summarize_layers(starved)}"),
             fix=("pass the op's output tensor itself instead of building a new Tensor from its data "
                  "(no Tensor(x.data), .numpy() or .detach() on the path to the loss)"

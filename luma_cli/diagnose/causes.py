@@ -28,7 +28,7 @@ _TEXT = {
         "lower the bias init (e.g. bias: zeros), use he_normal init, a lower learning rate, or leaky_relu",
     ),
     "saturated": (
-        "saturated {activation} units: {units} have derivative ≈ 0 on every row (|pre-activation| up to {peak:.3g})",
+        "saturated {activation} units: {units} have derivative ≈ 0 on every row",
         "scale the init down (xavier/he, bias: zeros), standardize the inputs, or lower the learning rate",
     ),
     "zero_init": (
@@ -124,6 +124,40 @@ class UnitCauses:
                     return self.cause(consumer, 0, depth + 1)
         return "zero_gradient", "", {}
 
+    def generic_cause(self, param: Tensor) -> list[tuple[str, str, dict]] | None:
+        """For layers built from matmul/add rather than `linear`: the first activation downstream of
+        `param`, if it is dead or saturated on every row, explains the whole parameter."""
+        frontier, depth = [param], 0
+        while frontier and depth < 6:
+            nodes = [n for t in frontier for n in self.view.consumers_of(t)]
+            for node in nodes:
+                if node.op.name in ("relu", "sigmoid", "tanh"):
+                    return self._activation_columns(node)
+            frontier = [self.view.output(n) for n in nodes if n.op.name in _AFFINE]
+            depth += 1
+        return None
+
+    def _activation_columns(self, activation: Node) -> list[tuple[str, str, dict]] | None:
+        outs = [a.saved for a in self.same_node(activation)]
+        if any(o is None or o.ndim != 2 for o in outs):
+            return None
+        if activation.op.name == "relu":
+            stuck = np.logical_and.reduce([np.all(o == 0, axis=0) for o in outs])
+            kind = "dead_unit"
+        else:
+            derivs = [o * (1 - o) if activation.op.name == "sigmoid" else 1 - o * o for o in outs]
+            stuck = np.logical_and.reduce([np.all(np.abs(d) <= SATURATION, axis=0) for d in derivs])
+            kind = "saturated"
+        if not stuck.any():
+            return None
+        layer = f"{activation.label} output"
+        size = int(stuck.size)
+        details = {"units": None, "activation": activation.op.name, "peak": float("nan"), "layer": layer, "size": size}
+        return [(kind, layer, {**details, "unit": int(j), "units": f"{layer}[{j}]"}) for j in np.flatnonzero(stuck)]
+
+
+_AFFINE = ("matmul", "transpose", "add", "sub", "mul", "div", "reshape", "linear", "neg")
+
 
 def explain_zero_entries(
     zero_masks: dict[str, np.ndarray],
@@ -146,10 +180,14 @@ def explain_zero_entries(
     for name, mask in zero_masks.items():
         param = params[name]
         linear, role = _linear_using(causes.view, param)
+        generic = causes.generic_cause(param) if linear is None else None
         for index in map(tuple, np.argwhere(mask)):
             if linear is None:
-                kind = _tiny_or_zero(name, index, steps)
-                mark(kind, "", {}, name, index)
+                if generic is not None:
+                    for kind, key, detail in generic:
+                        mark(kind, key, detail, name, index)
+                else:
+                    mark(_tiny_or_zero(name, index, steps), "", {}, name, index)
                 continue
             j = index[0]
             if causes.unit_gets_no_gradient(linear, j):
@@ -225,9 +263,8 @@ def _merge_details(info: list[dict]) -> dict:
         values = list(dict.fromkeys(d[key] for d in info if key in d))
         if values:
             merged[key] = ", ".join(values)
-    peaks = [d["peak"] for d in info if "peak" in d]
-    if peaks:
-        merged["peak"] = max(peaks)
+    peaks = [d["peak"] for d in info if "peak" in d and np.isfinite(d["peak"])]
+    merged["peak"] = max(peaks) if peaks else float("nan")
     return merged
 
 

@@ -268,3 +268,36 @@ def test_report_json_shape(root: Path) -> None:
     assert {"kind", "severity", "message", "parameters", "op_id", "tensor_id", "created_at", "copies"} <= set(finding)
     assert finding["copies"]["op"] == "sigmoid" and finding["tensor_id"].startswith("t")
     assert document["gradients"]["layers.0.weight"] == {"norm": 0.0, "max_abs": 0.0, "zero_count": 16, "size": 16}
+
+
+MATMUL_LAYERS = '''
+def __init__(self, in_features, rng):
+    super().__init__()
+    self.w1 = Parameter(rng.normal(size=(6, in_features)))
+    self.b1 = Parameter(np.full(6, {bias}))
+    self.w2 = Parameter(rng.normal(size=(1, 6)))
+    self.b2 = Parameter(np.zeros(1))
+
+def forward(self, x):
+    h = (x @ self.w1.T + self.b1).{activation}()
+    return (h @ self.w2.T + self.b2).sigmoid()
+'''
+
+
+@pytest.mark.parametrize(("activation", "bias", "kind"), [("relu", -50.0, "dead_unit"), ("sigmoid", 60.0, "saturated")])
+def test_layers_written_with_matmul_are_explained_too(plugin, activation: str, bias: float, kind: str) -> None:
+    config = plugin(MATMUL_LAYERS.format(activation=activation, bias=bias))
+    report = api.diagnose(config)
+    assert kind in error_kinds(report)
+    finding = [f for f in report.errors if f.kind == kind][0]
+    assert set(finding.parameter_names) >= {"w1", "b1"} and f"{activation} output[0-5]" in finding.message
+
+
+def test_a_trainable_tensor_made_in_forward_is_a_broken_edge(plugin) -> None:
+    config = plugin(MLP_INIT + '''
+def forward(self, x):
+    p = self.layers(x)
+    return Tensor(p.data, requires_grad=True)
+''')
+    (finding,) = api.diagnose(config).errors
+    assert finding.kind == "broken_edge" and "a new trainable leaf" in finding.message and finding.copies.op == "sigmoid"
