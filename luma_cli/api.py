@@ -15,10 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from luma_cli import __version__
 from luma_cli.config import Config, LoadedConfig
 from luma_cli.config import load_config as _load_config
-from luma_cli.config.build import build_loss, build_optimizer, build_schedule, numpy_dtype
+from luma_cli.config.build import build_loss
 from luma_cli.config.build import build_model as _build_model
 from luma_cli.data import LabelMapping, Standardizer, load_data_for_model, make_synthetic, to_csv_text
 from luma_cli.diagnose import Report, analyze
@@ -26,22 +25,21 @@ from luma_cli.diagnose.export import export_graph
 from luma_cli.errors import CheckpointError, ConfigError
 from luma_cli.fileio import write_text_atomic
 from luma_cli.nn import Loss, Module
+from luma_cli.train import session
 from luma_cli.train.checkpoint import Checkpoint, load_checkpoint
-from luma_cli.train.events import EpochMetrics, EventHandler, TrainWarning, ignore
+from luma_cli.train.events import EventHandler, ignore
 from luma_cli.train.inference import predict_probabilities
 from luma_cli.train.inspection import diagnose_subject, load_subject, record_steps
 from luma_cli.train.metrics import BinaryReport, binary_report
 from luma_cli.train.model_gradcheck import GradcheckReport, check_model_gradients
 from luma_cli.train.preflight import PreflightError
-from luma_cli.train.preflight import preflight as run_preflight
-from luma_cli.train.prepare import load_for, prepare_data
-from luma_cli.train.run_dir import RunDirectory, new_run_dir
-from luma_cli.train.tracing import NeuronTracer, parse_neurons
-from luma_cli.train.trainer import Trainer, TrainSettings
+from luma_cli.train.session import TrainResult
+from luma_cli.train.state import StopRequest, TrainingInterrupted, split_state
 
 __all__ = [
-    "PreflightError", "EvalResult", "PredictResult", "TrainResult", "TrainedModel", "build_model", "config_schema", "diagnose",
-    "evaluate", "gradcheck", "graph", "load_config", "load_model", "make_dataset", "predict", "train",
+    "EvalResult", "PredictResult", "PreflightError", "StopRequest", "TrainResult", "TrainedModel", "TrainingInterrupted",
+    "build_model", "config_schema", "diagnose", "evaluate", "gradcheck", "graph", "load_config", "load_model",
+    "make_dataset", "predict", "train",
 ]
 
 
@@ -60,16 +58,6 @@ def config_schema() -> dict[str, Any]:
     return Config.model_json_schema()
 
 
-@dataclass
-class TrainResult:
-    run_dir: Path
-    history: list[EpochMetrics]
-    best_epoch: int
-    model: Module
-    test_report: BinaryReport | None = None
-    stopped_early: bool = False
-
-
 def _with_overrides(loaded: LoadedConfig, epochs: int | None, seed: int | None) -> LoadedConfig:
     config = loaded.config
     if epochs is not None:
@@ -83,8 +71,12 @@ def _with_overrides(loaded: LoadedConfig, epochs: int | None, seed: int | None) 
     return LoadedConfig(config, loaded.path)
 
 
+def _standardized(features: np.ndarray, standardizer: Standardizer | None) -> np.ndarray:
+    return standardizer.transform(features) if standardizer is not None else features
+
+
 def train(
-    config: str | Path | LoadedConfig,
+    config: str | Path | LoadedConfig | None = None,
     *,
     epochs: int | None = None,
     seed: int | None = None,
@@ -93,86 +85,32 @@ def train(
     preflight: bool = True,
     trace_neurons: list[str] | None = None,
     trace_every: int | None = None,
+    resume: str | Path | None = None,
+    stop: StopRequest | None = None,
 ) -> TrainResult:
     """Train the configured model, writing a run directory; returns history, best epoch and test metrics.
 
     Before epoch 1 a preflight step checks that every parameter receives a gradient and raises
     PreflightError (exit code 1) with the diagnosis if not; `preflight=False` skips it.
     `trace_neurons` (e.g. ["layers.0[7]"]) records those neurons' updates to trace.jsonl.
+    `resume=RUN_DIR` continues that run from its `last` checkpoint (with `config`, the two configs
+    must match). Setting `stop.request(signum)` from another thread or a signal handler ends
+    training after the current step with `last` saved (TrainingInterrupted, exit 128 + signum).
     """
+    stop = stop or StopRequest()
+    if resume is not None:
+        if seed is not None or run_dir is not None:
+            raise ConfigError("--resume continues a run as it was: --seed and --run-dir cannot be changed")
+        loaded = None if config is None else (config if isinstance(config, LoadedConfig) else load_config(config))
+        if epochs is not None and epochs < 1:
+            raise ConfigError(f"--epochs must be at least 1, got {epochs}")
+        return session.resume(Path(resume), loaded, epochs, on_event, trace_neurons, trace_every, stop)
+    if config is None:
+        raise ConfigError("a config file is needed (or --resume RUN_DIR)")
     loaded = config if isinstance(config, LoadedConfig) else load_config(config)
     loaded = _with_overrides(loaded, epochs, seed)
-    cfg = loaded.config
-    trace_neurons = trace_neurons if trace_neurons is not None else cfg.debug.trace_neurons
-    trace_every = trace_every if trace_every is not None else cfg.debug.trace_every
-    init_seed, split_seed, shuffle_seed = np.random.SeedSequence(cfg.seed).spawn(3)
-    dtype = numpy_dtype(loaded)
-    data = prepare_data(loaded, np.random.default_rng(split_seed), dtype)
-    test = load_for(loaded, cfg.data.test, data) if cfg.data.test else None
-    model = _build_model(loaded, data.in_features, np.random.default_rng(init_seed))
-    loss = build_loss(loaded)
-    optimizer = build_optimizer(loaded, list(model.named_parameters()))
-    tracer = NeuronTracer(parse_neurons(trace_neurons, model), trace_every) if trace_neurons else None
-    if trace_every is not None and trace_every < 1:
-        raise ConfigError(f"--trace-every must be at least 1, got {trace_every}")
-    if preflight:
-        run_preflight(model, loss, data.train_x, data.train_y)
-    path = new_run_dir(loaded.name, Path(run_dir) if run_dir is not None else None)
-    run = RunDirectory(path)
-    resolved = loaded.resolved_dict()
-    run.write_config(resolved)
-    monitor = cfg.training.monitor or ("val_loss" if data.has_validation() else "train_loss")
-    if monitor.startswith("val_") and not data.has_validation():
-        raise ConfigError(f"training.monitor is '{monitor}' but there is no validation data", hint="set data.validation_split > 0")
-    stopping = cfg.training.early_stopping
-    if stopping is not None and stopping.monitor.startswith("val_") and not data.has_validation():
-        raise ConfigError("training.early_stopping monitors validation metrics but there is no validation data",
-                          hint="set data.validation_split > 0, or monitor train_loss")
-    _warn_about_output(loaded, loss, on_event)
-    meta = {
-        "config": resolved,
-        "features": data.feature_names,
-        "label": data.label_name,
-        "label_mapping": data.mapping.to_json(),
-        "standardization": data.standardizer.to_json() if data.standardizer is not None else None,
-        "dtype": cfg.training.dtype,
-        "loss": cfg.loss,
-    }
-    settings = TrainSettings(
-        epochs=cfg.training.epochs, batch_size=cfg.training.batch_size, shuffle=cfg.training.shuffle,
-        monitor=monitor, early_stopping=stopping, clip_grad_norm=cfg.training.clip_grad_norm,
-    )
-    trainer = Trainer(model, loss, optimizer, build_schedule(loaded), data, settings, run, meta,
-                      np.random.default_rng(shuffle_seed), on_event, tracer)
-    run.write_json("run.json", {"status": "running", "luma_version": __version__})
-    fit = trainer.fit()
-    model.load_state_dict(fit.best_state)
-    test_report = None
-    if test is not None:
-        test_x = _standardized(test.features, data.standardizer)
-        test_report = binary_report(test.labels, predict_probabilities(model, loss, test_x))
-        run.write_json("test_metrics.json", {"data": str(test.source), "best_epoch": fit.best_epoch, **test_report.to_dict()})
-    run.write_json("run.json", {
-        "status": "completed", "luma_version": __version__, "epochs_run": len(fit.history),
-        "best_epoch": fit.best_epoch, "monitor": monitor, "stopped_early": fit.stopped_early,
-    })
-    return TrainResult(run_dir=path, history=fit.history, best_epoch=fit.best_epoch, model=model,
-                       test_report=test_report, stopped_early=fit.stopped_early)
-
-
-def _warn_about_output(loaded: LoadedConfig, loss: Loss, on_event: EventHandler) -> None:
-    layers = loaded.config.model.layers
-    if layers and loss.needs_probability_output and layers[-1].activation != "sigmoid":
-        on_event(TrainWarning(
-            f"loss '{loss.name}' needs probabilities but the output layer's activation is "
-            f"'{layers[-1].activation}'; use sigmoid, or loss binary_cross_entropy_with_logits"
-        ))
-    if layers and layers[-1].units != 1:
-        on_event(TrainWarning(f"the output layer has {layers[-1].units} units; binary classification reads only the first"))
-
-
-def _standardized(features: np.ndarray, standardizer: Standardizer | None) -> np.ndarray:
-    return standardizer.transform(features) if standardizer is not None else features
+    return session.start(loaded, Path(run_dir) if run_dir is not None else None, on_event, preflight,
+                         trace_neurons, trace_every, stop)
 
 
 @dataclass
@@ -205,7 +143,7 @@ def load_model(checkpoint: str | Path) -> TrainedModel:
         raise CheckpointError(f"{ckpt.path}: checkpoint description is incomplete or invalid ({exc})") from None
     loaded = LoadedConfig(config, ckpt.path.parent.parent / "config.yaml")
     model = _build_model(loaded, len(features))
-    model.load_state_dict(ckpt.state)
+    model.load_state_dict(split_state(ckpt.state)[0])
     return TrainedModel(model=model, loss=build_loss(loaded), features=features, label=label, mapping=mapping,
                         standardizer=standardizer, checkpoint=ckpt)
 

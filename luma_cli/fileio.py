@@ -16,6 +16,16 @@ from typing import IO
 from luma_cli.errors import LumaIOError
 
 
+def _file_mode() -> int:
+    """0o666 minus the process umask: what open() would have given (mkstemp gives 0o600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_MODE = _file_mode()
+
+
 def write_atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None]) -> None:
     """Call `write(file)` on a temp file beside `path`, then atomically move it into place."""
     target = Path(path)
@@ -23,6 +33,7 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None
     tmp = ""
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.fchmod(fd, _MODE)
         with os.fdopen(fd, "wb") as handle:
             fd = -1
             write(handle)

@@ -57,7 +57,12 @@ def main_options(
 @app.command()
 @guarded
 def train(
-    config: ConfigPath,
+    config: Annotated[
+        Path | None, typer.Argument(help="YAML config file (optional with --resume).", show_default=False)
+    ] = None,
+    resume: Annotated[
+        Path | None, typer.Option(help="Continue this run directory from its last checkpoint, exactly.", show_default=False)
+    ] = None,
     epochs: Annotated[int | None, typer.Option(min=1, help="Override training.epochs.", show_default=False)] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Override the config's seed.", show_default=False)] = None,
     run_dir: Annotated[
@@ -79,12 +84,18 @@ def train(
     """Train the model a config describes; print loss and accuracy per epoch."""
     from luma_cli import api
     from luma_cli.cli.render import TrainingView, render_train_result
+    from luma_cli.cli.signals import stop_on_signals
+
+    if config is None and resume is None:
+        raise typer.BadParameter("Missing argument 'CONFIG' (or pass --resume RUN_DIR).", param_hint="CONFIG")
 
     neurons = [n.strip() for n in trace_neurons.split(",") if n.strip()] if trace_neurons else None
+    stop = api.StopRequest()
     try:
-        with TrainingView(quiet=quiet) as view:
+        with TrainingView(quiet=quiet) as view, stop_on_signals(stop):
             result = api.train(config, epochs=epochs, seed=seed, run_dir=run_dir, on_event=view.handle,
-                               preflight=not no_preflight, trace_neurons=neurons, trace_every=trace_every)
+                               preflight=not no_preflight, trace_neurons=neurons, trace_every=trace_every,
+                               resume=resume, stop=stop)
     except api.PreflightError as failure:
         from luma_cli.cli.diagnosis_view import render_report
 
@@ -215,4 +226,19 @@ def data_make(
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    try:
+        app()
+    finally:
+        _flush_stdout_quietly()
+
+
+def _flush_stdout_quietly() -> None:
+    """`luma eval ... | head -1`: the reader may be gone; end quietly as Unix tools do."""
+    import os
+    import sys
+
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())

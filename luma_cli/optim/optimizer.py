@@ -45,16 +45,13 @@ class Optimizer:
         return slot[key]
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Flat `param_name/key` -> array, plus `steps`, for exact resume."""
-        flat = {f"{name}/{key}": array.copy() for name, slot in self.state.items() for key, array in slot.items()}
-        flat["steps"] = np.asarray(self.steps)
-        return flat
+        """Flat `param_name/key` -> array (momentum, moments, ...); `steps` is kept separately."""
+        return {f"{name}/{key}": array.copy() for name, slot in self.state.items() for key, array in slot.items()}
 
-    def load_state_dict(self, flat: dict[str, np.ndarray]) -> None:
+    def load_state_dict(self, flat: dict[str, np.ndarray], steps: int) -> None:
+        """Restore what state_dict() returned, and the step count (Adam's bias correction needs it)."""
         self.state = {}
         for key, array in flat.items():
-            if key == "steps":
-                self.steps = int(array)
-                continue
             name, _, slot_key = key.rpartition("/")
             self.state.setdefault(name, {})[slot_key] = np.array(array)
+        self.steps = steps

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,25 +139,41 @@ def _read_meta(json_path: Path) -> dict[str, Any]:
 
 
 def _read_arrays(path: Path, payload: bytes, expected: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Arrays named and shaped as `expected`; each header is checked before any array is allocated."""
     try:
-        with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
-            names = set(archive.files)
-            if names != set(expected):
-                missing = sorted(set(expected) - names)
-                extra = sorted(names - set(expected))
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            members = {info.filename.removesuffix(".npy"): info for info in archive.infolist()}
+            if set(members) != set(expected):
+                missing = sorted(set(expected) - set(members))
+                extra = sorted(set(members) - set(expected))
                 raise CheckpointError(f"{path}: tensors do not match its description (missing {missing}, extra {extra})")
-            state = {}
-            for name, spec in expected.items():
-                array = archive[name]
-                if array.dtype.name not in _DTYPES or array.dtype.name != spec.get("dtype"):
-                    raise CheckpointError(f"{path}: tensor {name} has dtype {array.dtype}, expected {spec.get('dtype')}")
-                if list(array.shape) != list(spec.get("shape", [])):
-                    raise CheckpointError(f"{path}: tensor {name} has shape {array.shape}, expected {tuple(spec.get('shape'))}")
-                if not np.isfinite(array).all():
-                    raise CheckpointError(f"{path}: tensor {name} contains NaN or Inf")
-                state[name] = array
-            return state
+            return {name: _read_member(path, archive, members[name], name, spec) for name, spec in expected.items()}
     except CheckpointError:
         raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, KeyError, RuntimeError,
+            NotImplementedError, zlib.error) as exc:
         raise CheckpointError(f"{path}: not a valid weights archive ({exc})") from None
+
+
+def _read_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, spec: Any) -> np.ndarray:
+    if not isinstance(spec, dict):
+        raise CheckpointError(f"{path}: the description of tensor {name} is malformed")
+    with archive.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+        else:
+            raise CheckpointError(f"{path}: tensor {name} uses npy format {version}, which Luma does not read")
+    if dtype.name not in _DTYPES or dtype.name != spec.get("dtype"):
+        raise CheckpointError(f"{path}: tensor {name} has dtype {dtype}, expected {spec.get('dtype')}")
+    if list(shape) != list(spec.get("shape", [])):
+        raise CheckpointError(f"{path}: tensor {name} has shape {tuple(shape)}, expected {tuple(spec.get('shape', []))}")
+    if int(np.prod(shape)) * dtype.itemsize > info.file_size:
+        raise CheckpointError(f"{path}: tensor {name} is truncated")
+    with archive.open(info) as member:
+        array = np.lib.format.read_array(member, allow_pickle=False)
+    if not np.isfinite(array).all():
+        raise CheckpointError(f"{path}: tensor {name} contains NaN or Inf")
+    return array

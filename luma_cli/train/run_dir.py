@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import time
 from dataclasses import asdict
@@ -12,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from luma_cli.errors import LumaIOError
+from luma_cli.errors import CheckpointError, LumaIOError
 from luma_cli.fileio import ensure_writable_directory, write_text_atomic
 from luma_cli.train.events import EpochMetrics
 
@@ -49,18 +48,49 @@ class RunDirectory:
         ensure_writable_directory(self.checkpoints)
         self.rows: list[EpochMetrics] = []
 
+    def clean_stale_files(self) -> None:
+        """Remove what a killed process can leave behind: temp files, and weights no .json names."""
+        named = set()
+        for description in self.checkpoints.glob("*.json"):
+            try:
+                named.add(json.loads(description.read_text()).get("weights_file"))
+            except (OSError, ValueError, AttributeError):
+                continue
+        for path in self.checkpoints.iterdir():
+            stale = path.name.startswith(".") and path.name.endswith(".tmp")
+            orphan = path.suffix == ".npz" and path.name not in named
+            if stale or orphan:
+                path.unlink(missing_ok=True)
+
     def write_config(self, resolved: dict[str, Any]) -> None:
         write_text_atomic(self.path / "config.yaml", yaml.safe_dump(resolved, sort_keys=False))
 
     def append_metrics(self, row: EpochMetrics) -> None:
+        """One line per epoch, appended and flushed (a rewrite per epoch would cost O(epochs²))."""
         self.rows.append(row)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(METRIC_COLUMNS)
-        for r in self.rows:
-            values = asdict(r)
-            writer.writerow(["" if values[c] is None else _format(values[c]) for c in METRIC_COLUMNS])
-        write_text_atomic(self.path / "metrics.csv", buffer.getvalue())
+        path = self.path / "metrics.csv"
+        try:
+            new_file = not path.exists()
+            with open(path, "a", encoding="utf-8", newline="") as handle:
+                if new_file:
+                    handle.write(",".join(METRIC_COLUMNS) + "\n")
+                handle.write(_metrics_line(row))
+        except OSError as exc:
+            raise LumaIOError(f"cannot write {path}: {exc.strerror}") from None
+
+    def restore_metrics(self, epochs_done: int) -> None:
+        """On resume: the rows of completed epochs only (a kill between the row and the checkpoint leaves one extra)."""
+        path = self.path / "metrics.csv"
+        try:
+            with open(path, encoding="utf-8", newline="") as handle:
+                rows = list(csv.DictReader(handle))
+        except OSError:
+            rows = []
+        if len(rows) < epochs_done:
+            raise CheckpointError(f"{path}: has {len(rows)} rows but the checkpoint has {epochs_done} epochs")
+        self.rows = [_parse_row(r) for r in rows[:epochs_done]]
+        text = ",".join(METRIC_COLUMNS) + "\n" + "".join(_metrics_line(r) for r in self.rows)
+        write_text_atomic(path, text)
 
     def append_trace(self, record: dict[str, Any]) -> None:
         """One JSON object per line; appended and flushed, so a crash loses at most the last line."""
@@ -73,3 +103,19 @@ class RunDirectory:
 
 def _format(value: float | int) -> str:
     return str(value) if isinstance(value, int) else repr(float(value))
+
+
+def _metrics_line(row: EpochMetrics) -> str:
+    values = asdict(row)
+    return ",".join("" if values[c] is None else _format(values[c]) for c in METRIC_COLUMNS) + "\n"
+
+
+def _parse_row(row: dict[str, str]) -> EpochMetrics:
+    def number(text: str) -> float | None:
+        return None if text == "" else float(text)
+
+    return EpochMetrics(
+        epoch=int(row["epoch"]), train_loss=float(row["train_loss"]), train_accuracy=float(row["train_accuracy"]),
+        val_loss=number(row["val_loss"]), val_accuracy=number(row["val_accuracy"]), lr=float(row["lr"]),
+        seconds=float(row["seconds"]),
+    )

@@ -1,24 +1,31 @@
-"""Trainer: the epoch loop. It emits events, writes the run directory, and never prints."""
+"""Trainer: the epoch loop. It emits events, writes the run directory, and never prints.
+
+The loop can stop between any two steps (a StopRequest), saving everything TrainState lists, and
+continue later with byte-identical results: the shuffle RNG is restored to the start of the
+interrupted epoch and the finished steps are skipped.
+"""
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from luma_cli.autograd import Tape, Tensor
 from luma_cli.data import batches
+from luma_cli.diagnose import analyze
 from luma_cli.errors import DivergedError
 from luma_cli.nn import Loss, Module
 from luma_cli.optim import Optimizer, clip_grad_norm
 from luma_cli.train.checkpoint import save_checkpoint
 from luma_cli.train.events import EpochEnd, EpochMetrics, EventHandler, StepEnd, TrainStart, TrainWarning, ignore
 from luma_cli.train.prepare import PreparedData
-from luma_cli.train.probe import forward_function
+from luma_cli.train.probe import forward_function, record_step
 from luma_cli.train.run_dir import RunDirectory
+from luma_cli.train.state import OPTIMIZER_PREFIX, StopRequest, TrainingInterrupted, TrainState
 from luma_cli.train.tracing import NeuronTracer
 
 
@@ -37,9 +44,7 @@ class TrainSettings:
 class FitResult:
     history: list[EpochMetrics]
     best_epoch: int
-    best_state: dict[str, np.ndarray]
     stopped_early: bool = False
-    warnings: list[str] = field(default_factory=list)
 
 
 def _better(monitor: str, new: float, old: float | None, min_delta: float = 0.0) -> bool:
@@ -64,6 +69,8 @@ class Trainer:
         shuffle_rng: np.random.Generator,
         on_event: EventHandler = ignore,
         tracer: NeuronTracer | None = None,
+        state: TrainState | None = None,
+        stop: StopRequest | None = None,
     ) -> None:
         self.model = model
         self.loss = loss
@@ -75,11 +82,12 @@ class Trainer:
         self.checkpoint_meta = checkpoint_meta
         self.shuffle_rng = shuffle_rng
         self.on_event = on_event
+        self.tracer = tracer
+        self.state = state or TrainState()
+        self.history: list[EpochMetrics] = list(run.rows)
+        self.stop = stop or StopRequest()
         self.params = model.parameters()
         self.forward = forward_function(model)
-        self.tracer = tracer
-        self.global_step = 0
-        self._plateau_warned = False
 
     @property
     def batch_size(self) -> int:
@@ -87,94 +95,78 @@ class Trainer:
         return len(self.data.train_x) if size == "full" else int(size)
 
     def fit(self) -> FitResult:
-        data = self.data
+        data, st = self.data, self.state
         steps = math.ceil(len(data.train_x) / self.batch_size)
         self.on_event(TrainStart(
             run_dir=self.run.path, epochs=self.settings.epochs, steps_per_epoch=steps,
             train_rows=len(data.train_x), val_rows=0 if data.val_x is None else len(data.val_x),
             architecture=getattr(self.model, "architecture", type(self.model).__name__),
-            label_mapping=data.mapping.describe(),
+            label_mapping=data.mapping.describe(), first_epoch=st.epochs_done + 1,
         ))
-        history: list[EpochMetrics] = []
-        best_value: float | None = None
-        best_epoch = 0
-        best_state = self.model.state_dict()
-        since_improvement = 0
-        stop_best: float | None = None
-        stopping = self.settings.early_stopping
+        if st.rng_at_epoch_start is None:
+            st.rng_at_epoch_start = self.shuffle_rng.bit_generator.state
         stopped_early = False
-        for epoch in range(1, self.settings.epochs + 1):
+        for epoch in range(st.epochs_done + 1, self.settings.epochs + 1):
+            self.shuffle_rng.bit_generator.state = st.rng_at_epoch_start
             metrics = self._run_epoch(epoch, steps)
-            history.append(metrics)
+            st.epochs_done = epoch
+            st.start_epoch()
+            st.rng_at_epoch_start = self.shuffle_rng.bit_generator.state
+            self.history.append(metrics)
             self.run.append_metrics(metrics)
-            value = metrics.get(self.settings.monitor)
-            is_best = value is not None and _better(self.settings.monitor, value, best_value)
-            state = self.model.state_dict()
-            meta = {**self.checkpoint_meta, "epoch": epoch, "metrics": _jsonable(metrics)}
-            save_checkpoint(self.run.checkpoints, "last", state, meta)
+            is_best = self._update_best(metrics)
+            self._save("last")
             if is_best:
-                best_value, best_epoch, best_state = value, epoch, state
-                save_checkpoint(self.run.checkpoints, "best", state, meta)
+                self._save("best")
             self.on_event(EpochEnd(metrics=metrics, is_best=is_best))
-            self._warn_on_plateau(history)
-            if stopping is not None:
-                watched = metrics.get(stopping.monitor)
-                if watched is None:
-                    continue
-                if _better(stopping.monitor, watched, stop_best, stopping.min_delta):
-                    stop_best = watched
-                    since_improvement = 0
-                else:
-                    since_improvement += 1
-                    if since_improvement >= stopping.patience:
-                        stopped_early = True
-                        self.on_event(TrainWarning(
-                            f"early stopping at epoch {epoch}: {stopping.monitor} has not improved for "
-                            f"{stopping.patience} epochs"
-                        ))
-                        break
-        return FitResult(history=history, best_epoch=best_epoch, best_state=best_state, stopped_early=stopped_early)
+            self._warn_on_plateau()
+            if self._should_stop_early(metrics):
+                stopped_early = True
+                break
+        return FitResult(history=list(self.history), best_epoch=st.best_epoch, stopped_early=stopped_early)
 
     def _run_epoch(self, epoch: int, steps: int) -> EpochMetrics:
-        start = time.perf_counter()
+        st = self.state
+        start = time.perf_counter() - st.partial_seconds
         lr = self.schedule.lr_at(epoch - 1)
         self.optimizer.lr = lr
-        total_loss = 0.0
-        correct = 0.0
-        rows = 0
         forward, loss_fn, optimizer, tracer = self.forward, self.loss, self.optimizer, self.tracer
         clip = self.settings.clip_grad_norm
+        params = self.params
+        skip = st.steps_done_in_epoch
         for step, (x, y) in enumerate(
             batches(self.data.train_x, self.data.train_y, self.batch_size, self.settings.shuffle, self.shuffle_rng), 1
         ):
-            self.global_step += 1
+            if step <= skip:
+                continue
+            if self.stop.signum is not None:
+                self._interrupt(epoch, step - 1, start)
+            st.global_step += 1
             with Tape() as tape:
                 output = forward(Tensor(x, kind="input"))
                 loss = loss_fn(output, Tensor(y, kind="input"))
             loss_value = float(loss.data)
             if not math.isfinite(loss_value):
-                raise DivergedError(
-                    f"loss became {loss_value} at epoch {epoch}, step {step}; training stopped and no "
-                    "non-finite weights were saved",
-                    hint="lower optimizer.lr, set training.clip_grad_norm, or run `luma debug-grads` on the config",
-                )
+                self._diverged(epoch, step, x, y, f"the loss became {loss_value}")
             optimizer.zero_grad()
             tape.backward(loss)
+            if not _all_finite(params):
+                self._diverged(epoch, step, x, y, "a gradient became NaN or Inf")
             if clip is not None:
-                clip_grad_norm(self.params, clip)
-            traced = tracer is not None and tracer.wants(self.global_step, step)
+                clip_grad_norm(params, clip)
+            traced = tracer is not None and tracer.wants(st.global_step, step)
             if traced:
                 tracer.before_update()
             optimizer.step()
             if traced:
-                for trace in tracer.after_update(epoch, step, self.global_step):
+                for trace in tracer.after_update(epoch, step, st.global_step):
                     self.run.append_trace(trace.to_json())
                     self.on_event(trace)
             n = len(x)
-            total_loss += loss_value * n
-            probabilities = loss_fn.probabilities(output.data)
-            correct += float(np.count_nonzero((probabilities >= 0.5) == (y >= 0.5)))
-            rows += n
+            st.partial_loss += loss_value * n
+            st.partial_correct += float(np.count_nonzero((loss_fn.probabilities(output.data) >= 0.5) == (y >= 0.5)))
+            st.partial_rows += n
+            st.steps_done_in_epoch = step
             self.on_event(StepEnd(epoch=epoch, step=step, steps_per_epoch=steps, loss=loss_value))
         self._check_weights_finite(epoch)
         val_loss = val_accuracy = None
@@ -182,26 +174,13 @@ class Trainer:
             val_loss, val_accuracy = self.evaluate(self.data.val_x, self.data.val_y)
         return EpochMetrics(
             epoch=epoch,
-            train_loss=total_loss / rows,
-            train_accuracy=correct / rows,
+            train_loss=st.partial_loss / st.partial_rows,
+            train_accuracy=st.partial_correct / st.partial_rows,
             val_loss=val_loss,
             val_accuracy=val_accuracy,
             lr=lr,
             seconds=time.perf_counter() - start,
         )
-
-    def _warn_on_plateau(self, history: list[EpochMetrics]) -> None:
-        """Once per run: the training loss has not moved for `plateau_epochs` epochs."""
-        n = self.settings.plateau_epochs
-        if self._plateau_warned or len(history) < n + 1:
-            return
-        recent = [m.train_loss for m in history[-(n + 1):]]
-        if max(recent) - min(recent) <= 1e-6 * max(1.0, abs(recent[-1])):
-            self._plateau_warned = True
-            self.on_event(TrainWarning(
-                f"the training loss has not changed for {n} epochs ({recent[-1]:.4f}): gradients may not be "
-                "reaching the parameters; run `luma debug-grads` on this config to see why"
-            ))
 
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         """Loss and accuracy with no graph recorded."""
@@ -209,6 +188,74 @@ class Trainer:
         loss = float(self.loss(output, Tensor(y, kind="input")).data)
         probabilities = self.loss.probabilities(output.data)
         return loss, float(np.mean((probabilities >= 0.5) == (y >= 0.5)))
+
+    # ---- bookkeeping -------------------------------------------------------------------------
+    def _update_best(self, metrics: EpochMetrics) -> bool:
+        st = self.state
+        value = metrics.get(self.settings.monitor)
+        if value is None or not _better(self.settings.monitor, value, st.best_value):
+            return False
+        st.best_value, st.best_epoch = value, metrics.epoch
+        return True
+
+    def _should_stop_early(self, metrics: EpochMetrics) -> bool:
+        stopping, st = self.settings.early_stopping, self.state
+        if stopping is None:
+            return False
+        watched = metrics.get(stopping.monitor)
+        if watched is None:
+            return False
+        if _better(stopping.monitor, watched, st.stop_best, stopping.min_delta):
+            st.stop_best, st.since_improvement = watched, 0
+            return False
+        st.since_improvement += 1
+        if st.since_improvement < stopping.patience:
+            return False
+        self.on_event(TrainWarning(
+            f"early stopping at epoch {metrics.epoch}: {stopping.monitor} has not improved for {stopping.patience} epochs"
+        ))
+        return True
+
+    def _warn_on_plateau(self) -> None:
+        """Once per run: the training loss has not moved for `plateau_epochs` epochs."""
+        st, n = self.state, self.settings.plateau_epochs
+        if st.plateau_warned or len(self.history) < n + 1:
+            return
+        recent = [m.train_loss for m in self.history[-(n + 1):]]
+        if max(recent) - min(recent) <= 1e-6 * max(1.0, abs(recent[-1])):
+            st.plateau_warned = True
+            self.on_event(TrainWarning(
+                f"the training loss has not changed for {n} epochs ({recent[-1]:.4f}): gradients may not be "
+                "reaching the parameters; run `luma debug-grads` on this config to see why"
+            ))
+
+    def _save(self, tag: str) -> None:
+        state = self.model.state_dict()
+        self.state.optimizer_steps = self.optimizer.steps
+        state.update({OPTIMIZER_PREFIX + k: v for k, v in self.optimizer.state_dict().items()})
+        meta = {**self.checkpoint_meta, "epoch": self.state.epochs_done, "training_state": self.state.to_json()}
+        if self.history:
+            meta["metrics"] = dict(self.history[-1].__dict__)
+        save_checkpoint(self.run.checkpoints, tag, state, meta)
+
+    def _interrupt(self, epoch: int, steps_done: int, start: float) -> None:
+        st = self.state
+        st.steps_done_in_epoch = steps_done
+        st.partial_seconds = time.perf_counter() - start
+        self._check_weights_finite(epoch)
+        self._save("last")
+        raise TrainingInterrupted(self.stop.signum or 2, str(self.run.path), epoch, steps_done)
+
+    def _diverged(self, epoch: int, step: int, x: np.ndarray, y: np.ndarray, what: str) -> None:
+        """Stop before the optimizer writes anything non-finite; name the op that went first."""
+        report = analyze([record_step(self.model, self.loss, x, y)], self.model)
+        culprit = next((f for f in report.findings if f.kind == "nan_or_inf"), None)
+        where = f"; {culprit.message}" if culprit else ""
+        hint = (culprit.fix + "; or ") if culprit and culprit.fix else ""
+        raise DivergedError(
+            f"{what} at epoch {epoch}, step {step}{where}. Training stopped; no non-finite weights were saved",
+            hint=hint + "lower optimizer.lr or set training.clip_grad_norm",
+        )
 
     def _check_weights_finite(self, epoch: int) -> None:
         for param in self.params:
@@ -219,6 +266,10 @@ class Trainer:
                 )
 
 
-def _jsonable(metrics: EpochMetrics) -> dict[str, Any]:
-    return dict(metrics.__dict__)
-
+def _all_finite(params: list[Tensor]) -> bool:
+    """One reduction per gradient: a sum is NaN or Inf whenever any entry is (or it overflows, which is as bad)."""
+    for param in params:
+        grad = param.grad
+        if grad is not None and not math.isfinite(grad.sum()):
+            return False
+    return True

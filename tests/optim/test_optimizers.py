@@ -101,7 +101,7 @@ def test_optimizer_state_round_trips() -> None:
     opt.step()
     q = param_with_grad([1.0], [1.0])
     other = Adam([("p", q)], lr=0.1)
-    other.load_state_dict(opt.state_dict())
+    other.load_state_dict(opt.state_dict(), opt.steps)
     q.data = p.data.copy()
     opt.step()
     other.step()
