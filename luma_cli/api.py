@@ -34,7 +34,7 @@ from luma_cli.train.metrics import BinaryReport, binary_report
 from luma_cli.train.model_gradcheck import GradcheckReport, check_model_gradients
 from luma_cli.train.preflight import PreflightError
 from luma_cli.train.session import TrainResult
-from luma_cli.train.state import StopRequest, TrainingInterrupted, split_state
+from luma_cli.train.state import StopRequest, TrainingInterrupted, restore_weights
 
 __all__ = [
     "EvalResult", "PredictResult", "PreflightError", "StopRequest", "TrainResult", "TrainedModel", "TrainingInterrupted",
@@ -143,7 +143,7 @@ def load_model(checkpoint: str | Path) -> TrainedModel:
         raise CheckpointError(f"{ckpt.path}: checkpoint description is incomplete or invalid ({exc})") from None
     loaded = LoadedConfig(config, ckpt.path.parent.parent / "config.yaml")
     model = _build_model(loaded, len(features))
-    model.load_state_dict(split_state(ckpt.state)[0])
+    restore_weights(model, ckpt)
     return TrainedModel(model=model, loss=build_loss(loaded), features=features, label=label, mapping=mapping,
                         standardizer=standardizer, checkpoint=ckpt)
 

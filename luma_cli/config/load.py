@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import types
 import typing
 from pathlib import Path
@@ -29,8 +30,9 @@ class LoadedConfig:
         return self.config.name or self.path.stem
 
     def resolve(self, relative: str) -> Path:
+        """`relative` against the config file's folder, normalized (`configs/../data/x.csv` -> `data/x.csv`)."""
         candidate = Path(relative).expanduser()
-        return candidate if candidate.is_absolute() else (self.path.parent / candidate)
+        return Path(os.path.normpath(candidate if candidate.is_absolute() else self.path.parent / candidate))
 
     def resolved_dict(self) -> dict[str, Any]:
         """The config with defaults filled in and data paths made absolute (for the run directory)."""
@@ -113,7 +115,9 @@ def _describe(error: dict[str, Any], document: YamlDocument, path: Path) -> tupl
             message, _, choices = message.partition("; ")
             hint = choices
     else:
-        message = f"{message[0].lower()}{message[1:]}, got {error['input']!r}"
+        shown = repr(error["input"])
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        message = f"{message[0].lower()}{message[1:]}, got {shown}"
     return f"{where}: {dotted}: {message}", hint
 
 

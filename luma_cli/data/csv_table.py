@@ -15,7 +15,7 @@ import numpy as np
 
 from luma_cli.errors import DataError
 
-_MISSING = {"", "na", "n/a", "nan", "null", "none", "-nan", "+nan"}
+MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null", "none", "-nan", "+nan"})
 _INFINITE = {"inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"}
 
 
@@ -64,7 +64,7 @@ def cell_problem(cell: str) -> str | None:
     """Why `cell` is not a usable number, or None when it is."""
     text = cell.strip()
     lowered = text.lower()
-    if lowered in _MISSING:
+    if lowered in MISSING_MARKERS:
         return "is empty (a missing value)" if not text else f"holds '{text}' (a missing value)"
     if lowered in _INFINITE:
         return f"holds '{text}' (not finite)"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from luma_cli.data.csv_table import CsvTable, read_csv
+from luma_cli.data.csv_table import MISSING_MARKERS, CsvTable, read_csv
 from luma_cli.data.labels import LabelMapping, infer_mapping
 from luma_cli.errors import DataError
 from luma_cli.registry import did_you_mean
@@ -36,6 +36,17 @@ def _column_error(table: CsvTable, column: str, role: str) -> DataError:
     )
 
 
+def _refuse_missing_labels(table: CsvTable, raw_labels: np.ndarray, label: str) -> None:
+    stripped = np.char.lower(np.char.strip(raw_labels.astype(str)))
+    missing = np.isin(stripped, list(MISSING_MARKERS))
+    if missing.any():
+        first = int(np.flatnonzero(missing)[0])
+        raise DataError(
+            f"{table.path}:{table.lines[first]}: label column '{label}' is missing a value ('{raw_labels[first]}')",
+            hint="every row needs a label; fix or drop that row",
+        )
+
+
 def load_training_data(path: str | Path, label: str | None = None, features: list[str] | None = None) -> Dataset:
     """Read a training CSV: label column by name (default: the last), features default to the rest."""
     table = read_csv(path)
@@ -52,10 +63,11 @@ def load_training_data(path: str | Path, label: str | None = None, features: lis
     if not features:
         raise DataError(f"{table.path}: no feature columns besides the label '{label}'")
     raw_labels = table.cells[:, table.index_of(label)]
+    _refuse_missing_labels(table, raw_labels, label)
     mapping = infer_mapping(raw_labels, f"{table.path}: column '{label}'")
     return Dataset(
         features=table.numeric(features),
-        labels=mapping.encode(raw_labels, str(table.path)),
+        labels=mapping.encode(raw_labels, str(table.path), table.lines),
         feature_names=list(features),
         label_name=label,
         mapping=mapping,
@@ -79,7 +91,11 @@ def load_data_for_model(
         raise _column_error(table, label_name, "the model's label column")
     extra = [c for c in table.columns if c not in feature_names and c != label_name]
     notes = [f"ignored column(s) the model does not use: {', '.join(extra)}"] if extra else []
-    labels = mapping.encode(table.cells[:, table.index_of(label_name)], str(table.path)) if has_labels else None
+    labels = None
+    if has_labels:
+        raw_labels = table.cells[:, table.index_of(label_name)]
+        _refuse_missing_labels(table, raw_labels, label_name)
+        labels = mapping.encode(raw_labels, str(table.path), table.lines)
     return Dataset(
         features=table.numeric(feature_names),
         labels=labels,

@@ -25,16 +25,19 @@ class LabelMapping:
     def describe(self) -> str:
         return f"'{self.negative}' → 0, '{self.positive}' → 1"
 
-    def encode(self, values: np.ndarray, where: str) -> np.ndarray:
-        """Map raw label strings to 0/1; a value outside the mapping is a DataError."""
+    def encode(self, values: np.ndarray, where: str, lines: np.ndarray | None = None) -> np.ndarray:
+        """Map raw label strings to 0/1; a value outside the mapping is a DataError naming its line."""
         values = np.char.strip(values.astype(str))
         positive = values == self.positive
         known = positive | (values == self.negative)
         if not known.all():
             unknown = sorted(set(values[~known].tolist()))[:5]
+            first = int(np.flatnonzero(~known)[0])
+            line = f":{lines[first]}" if lines is not None else ""
             raise DataError(
-                f"{where}: label values {unknown} are not among the model's labels "
-                f"'{self.negative}' and '{self.positive}'",
+                f"{where}{line}: label '{values[first]}' is not one of the model's labels "
+                f"'{self.negative}' and '{self.positive}' (unknown values: {unknown})",
+                hint="the label column must use the same two values as the training file",
             )
         return positive.astype(np.float64)
 

@@ -16,7 +16,7 @@ from luma_cli.nn import Loss, Module
 from luma_cli.train.checkpoint import load_checkpoint
 from luma_cli.train.prepare import PreparedData, prepare_data
 from luma_cli.train.probe import record_step
-from luma_cli.train.state import split_state
+from luma_cli.train.state import restore_weights
 
 
 @dataclass
@@ -38,7 +38,7 @@ def load_subject(loaded: LoadedConfig, checkpoint: str | Path | None = None, dty
     data = prepare_data(loaded, np.random.default_rng(split_seed), dtype)
     model = build_model(loaded, data.in_features, np.random.default_rng(init_seed))
     if checkpoint is not None:
-        model.load_state_dict(split_state(load_checkpoint(checkpoint).state)[0])
+        restore_weights(model, load_checkpoint(checkpoint))
     model.to_dtype(dtype)
     size = cfg.training.batch_size
     batch_size = len(data.train_x) if size == "full" else int(size)

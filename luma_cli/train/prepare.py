@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from luma_cli.config import LoadedConfig
 from luma_cli.data import Dataset, LabelMapping, Standardizer, load_data_for_model, load_training_data, stratified_split
+from luma_cli.errors import DataError
 
 
 @dataclass
@@ -29,12 +31,24 @@ class PreparedData:
         return self.val_x is not None and len(self.val_x) > 0
 
 
+def data_file(loaded: LoadedConfig, key: str) -> Path:
+    """The file a `data.<key>` entry names, resolved against the config; a missing one names the key."""
+    relative = getattr(loaded.config.data, key)
+    path = loaded.resolve(relative)
+    if not path.exists():
+        raise DataError(
+            f"{path}: file not found (data.{key}: {relative!r} in {loaded.path})",
+            hint=f"paths in a config are relative to the config file's folder, {loaded.path.parent}",
+        )
+    return path
+
+
 def prepare_data(loaded: LoadedConfig, split_rng: np.random.Generator, dtype: type) -> PreparedData:
     """Training (and validation) rows as `dtype` arrays; labels shaped (n, 1) to match the output."""
     data_config = loaded.config.data
-    train = load_training_data(loaded.resolve(data_config.train), data_config.label, data_config.features)
+    train = load_training_data(data_file(loaded, "train"), data_config.label, data_config.features)
     if data_config.validation:
-        validation = load_for(loaded, data_config.validation, train)
+        validation = load_for(loaded, "validation", train)
         train_x, train_y = train.features, train.labels
         val_x, val_y = validation.features, validation.labels
     else:
@@ -59,8 +73,8 @@ def prepare_data(loaded: LoadedConfig, split_rng: np.random.Generator, dtype: ty
     )
 
 
-def load_for(loaded: LoadedConfig, relative: str, train: Dataset | PreparedData) -> Dataset:
-    """A second labelled file (validation or test) read with the training file's columns and labels."""
+def load_for(loaded: LoadedConfig, key: str, train: Dataset | PreparedData) -> Dataset:
+    """A second labelled file (`data.validation` or `data.test`) read with the training file's columns and labels."""
     return load_data_for_model(
-        loaded.resolve(relative), train.feature_names, train.label_name, train.mapping, require_labels=True
+        data_file(loaded, key), train.feature_names, train.label_name, train.mapping, require_labels=True
     )

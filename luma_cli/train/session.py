@@ -23,7 +23,7 @@ from luma_cli.train.metrics import BinaryReport, binary_report
 from luma_cli.train.preflight import preflight as run_preflight
 from luma_cli.train.prepare import PreparedData, load_for, prepare_data
 from luma_cli.train.run_dir import RunDirectory, new_run_dir
-from luma_cli.train.state import StopRequest, TrainState, split_state
+from luma_cli.train.state import StopRequest, TrainState, restore_weights, split_state
 from luma_cli.train.tracing import NeuronTracer, parse_neurons
 from luma_cli.train.trainer import Trainer, TrainSettings
 
@@ -52,7 +52,7 @@ def _set_up(loaded: LoadedConfig) -> _Setup:
     cfg = loaded.config
     init_seed, split_seed, shuffle_seed = np.random.SeedSequence(cfg.seed).spawn(3)
     data = prepare_data(loaded, np.random.default_rng(split_seed), numpy_dtype(loaded))
-    test = load_for(loaded, cfg.data.test, data) if cfg.data.test else None
+    test = load_for(loaded, "test", data) if cfg.data.test else None
     model = build_model(loaded, data.in_features, np.random.default_rng(init_seed))
     return _Setup(loaded, data, test, model, build_loss(loaded), np.random.default_rng(shuffle_seed))
 
@@ -166,7 +166,7 @@ def resume(
         raise CheckpointError(f"{checkpoint.path}: has no training state to resume from")
     setup = _set_up(loaded)
     weights, optimizer_state = split_state(checkpoint.state)
-    setup.model.load_state_dict(weights)
+    restore_weights(setup.model, checkpoint)
     state = TrainState.from_json(checkpoint.meta["training_state"])
     optimizer = build_optimizer(loaded, list(setup.model.named_parameters()))
     optimizer.load_state_dict(optimizer_state, state.optimizer_steps)

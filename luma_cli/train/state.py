@@ -54,6 +54,14 @@ def split_state(state: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], di
     return weights, optimizer
 
 
+def restore_weights(model: Any, checkpoint: Any) -> None:
+    """Load a checkpoint's weights into `model`; a mismatch names the checkpoint file."""
+    try:
+        model.load_state_dict(split_state(checkpoint.state)[0])
+    except LumaError as exc:
+        raise type(exc)(f"{checkpoint.path}: {exc.message}", hint="was this checkpoint trained with another config?") from None
+
+
 class StopRequest:
     """Set by a signal handler (in the CLI) or a test; the trainer checks it between steps."""
 
