@@ -27,8 +27,15 @@ _MODE = _file_mode()
 
 
 def write_atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None]) -> None:
-    """Call `write(file)` on a temp file beside `path`, then atomically move it into place."""
+    """Call `write(file)` on a temp file beside `path`, then atomically move it into place.
+
+    Only regular files are replaced: a device, pipe or symlink to one (`/dev/stdout`, a FIFO) is
+    written in place, since renaming over it would destroy it.
+    """
     target = Path(path)
+    if _is_special(target):
+        _write_in_place(target, write)
+        return
     fd = -1
     tmp = ""
     try:
@@ -52,6 +59,21 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def _is_special(target: Path) -> bool:
+    try:
+        return target.exists() and not target.resolve().is_file()
+    except OSError:
+        return False
+
+
+def _write_in_place(target: Path, write: Callable[[IO[bytes]], None]) -> None:
+    try:
+        with open(target, "wb") as handle:
+            write(handle)
+    except OSError as exc:
+        raise LumaIOError(f"cannot write {target}: {_describe(exc)}", hint=_hint(exc)) from None
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:

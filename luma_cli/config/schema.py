@@ -44,7 +44,7 @@ class DataConfig(Section):
 
 
 class LayerConfig(Section):
-    units: int = Field(ge=1, description="number of neurons")
+    units: int = Field(ge=1, le=65536, description="number of neurons")
     activation: str = Field("relu", description=f"one of: {', '.join(ACTIVATIONS.names())}")
 
     @field_validator("activation")

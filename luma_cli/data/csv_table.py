@@ -118,7 +118,9 @@ def read_csv(path: str | Path) -> CsvTable:
             lines.append(reader.line_num)
     except csv.Error as exc:
         raise DataError(f"{path}:{reader.line_num}: malformed CSV: {exc}") from None
-    assert header is not None
+    if header is None:
+        raise DataError(f"{path}: no header row (the file holds only blank or empty fields)",
+                        hint="a CSV needs a header row and at least one data row")
     _check_header(path, header, header_line)
     if not rows:
         raise DataError(f"{path}: has a header but no data rows", hint="add at least one data row")

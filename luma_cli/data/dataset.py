@@ -29,10 +29,15 @@ class Dataset:
         return len(self.features)
 
 
+def _some(names: list[str], limit: int = 8) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def _column_error(table: CsvTable, column: str, role: str) -> DataError:
     return DataError(
         f"{table.path}: no column '{column}' ({role}){did_you_mean(column, table.columns)}",
-        hint=f"the header has: {', '.join(table.columns)}",
+        hint=f"the header has: {_some(table.columns, 12)}",
     )
 
 
@@ -83,8 +88,8 @@ def load_data_for_model(
     missing = [c for c in feature_names if c not in table.columns]
     if missing:
         raise DataError(
-            f"{table.path}: missing column(s) the model was trained on: {', '.join(missing)}",
-            hint=f"the model needs: {', '.join(feature_names)}",
+            f"{table.path}: missing column(s) the model was trained on: {_some(missing)}",
+            hint=f"this file has: {_some(table.columns)}; is it the right file for this model?",
         )
     has_labels = label_name in table.columns
     if require_labels and not has_labels:

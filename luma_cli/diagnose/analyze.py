@@ -109,6 +109,9 @@ def _nan_finding(node: Node, output: Tensor, tensor: Tensor, verb: str, phase: s
     values = tensor.grad if phase == "backward" else tensor.data
     kind = "NaN" if np.isnan(values).any() else "Inf"
     where = f" at {output.created_at}" if output.created_at else ""
+    uses = [t.name for t in node.inputs if t.kind == "parameter" and t.name]
+    if uses:
+        where += f" (its parameters: {', '.join(uses)}; max |value| {max(float(np.max(np.abs(t.data))) for t in node.inputs):.3g})"
     return Finding(
         kind="nan_or_inf", severity="error",
         message=f"op {node.label} {verb} {kind} in the {phase} pass ({tensor.label}){where}",

@@ -251,10 +251,9 @@ class Trainer:
         report = analyze([record_step(self.model, self.loss, x, y)], self.model)
         culprit = next((f for f in report.findings if f.kind == "nan_or_inf"), None)
         where = f"; {culprit.message}" if culprit else ""
-        hint = (culprit.fix + "; or ") if culprit and culprit.fix else ""
         raise DivergedError(
             f"{what} at epoch {epoch}, step {step}{where}. Training stopped; no non-finite weights were saved",
-            hint=hint + "lower optimizer.lr or set training.clip_grad_norm",
+            hint=culprit.fix if culprit and culprit.fix else "lower optimizer.lr or set training.clip_grad_norm",
         )
 
     def _check_weights_finite(self, epoch: int) -> None:

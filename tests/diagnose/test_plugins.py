@@ -49,6 +49,7 @@ def forward(self, x):
     ("def __init__(self, in_features):\n    pass\n", "", r"did not initialize Module"),
     ("def __init__(self, in_features):\n    super().__init__()\n    import sys\n    sys.exit(0)\n", "", r"called sys\.exit\(0\)"),
     ("pass\n", "raise RuntimeError('import boom')", r"model\.py:\d+ in <module>: RuntimeError: import boom"),
+    ("def __init__(self, in_features):\n    super().__init__()\n\ndef forward(self, x):\n    raise SystemExit(0)\n", "", r"called sys\.exit\(0\)"),
 ])
 def test_errors_in_user_code_point_at_the_user_line(plugin, body: str, header: str, message: str) -> None:
     config = plugin(body, header=header)
