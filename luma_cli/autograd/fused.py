@@ -40,8 +40,96 @@ class Linear(Function):
         x, weight, bias = ctx.inputs
         grad_x = grad @ weight.data if x.requires_grad else None
         grad_w = grad.T @ x.data if weight.requires_grad else None
-        grad_b = grad.sum(axis=0) if bias.requires_grad else None
+        grad_b = np.add.reduce(grad, axis=0) if bias.requires_grad else None
         return grad_x, grad_w, grad_b
+
+
+class _LinearThenActivation(Function):
+    """activation(x @ W^T + b) as one node: the speed path for Dense layers in training.
+
+    Diagnostic tapes (record_sources=True) keep linear and the activation as separate ops, so the
+    pre-activation stays visible; the math is the same.
+    """
+
+    @staticmethod
+    def activate(z: np.ndarray) -> np.ndarray:  # in place
+        raise NotImplementedError
+
+    @staticmethod
+    def local_gradient(out: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    @classmethod
+    def forward(cls, ctx: Node, x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        z = x @ weight.T
+        z += bias
+        out = cls.activate(z)
+        ctx.saved = out
+        return out
+
+    @classmethod
+    def backward(cls, ctx: Node, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        x, weight, bias = ctx.inputs
+        grad_z = cls.local_gradient(ctx.saved, grad)
+        grad_x = grad_z @ weight.data if x.requires_grad else None
+        grad_w = grad_z.T @ x.data if weight.requires_grad else None
+        grad_b = np.add.reduce(grad_z, axis=0) if bias.requires_grad else None
+        return grad_x, grad_w, grad_b
+
+
+class LinearRelu(_LinearThenActivation):
+    """relu(x @ W^T + b); d/dz = 1 where the output > 0."""
+
+    name = "linear_relu"
+
+    @staticmethod
+    def activate(z: np.ndarray) -> np.ndarray:
+        return np.maximum(z, 0, out=z)
+
+    @staticmethod
+    def local_gradient(out: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        return grad * (out > 0)
+
+
+class LinearSigmoid(_LinearThenActivation):
+    """sigmoid(x @ W^T + b); d/dz = s (1 - s)."""
+
+    name = "linear_sigmoid"
+
+    @staticmethod
+    def activate(z: np.ndarray) -> np.ndarray:
+        z *= 0.5
+        np.tanh(z, out=z)
+        z += 1
+        z *= 0.5
+        return z
+
+    @staticmethod
+    def local_gradient(out: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        local = 1 - out
+        local *= out
+        local *= grad
+        return local
+
+
+class LinearTanh(_LinearThenActivation):
+    """tanh(x @ W^T + b); d/dz = 1 - t^2."""
+
+    name = "linear_tanh"
+
+    @staticmethod
+    def activate(z: np.ndarray) -> np.ndarray:
+        return np.tanh(z, out=z)
+
+    @staticmethod
+    def local_gradient(out: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        local = out * out
+        np.subtract(1, local, out=local)
+        local *= grad
+        return local
+
+
+LINEAR_THEN = {"relu": LinearRelu, "sigmoid": LinearSigmoid, "tanh": LinearTanh}
 
 
 class Sigmoid(Function):
@@ -58,7 +146,10 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx: Node, grad: np.ndarray) -> tuple[np.ndarray]:
         s = ctx.saved
-        return (grad * s * (1 - s),)
+        local = 1 - s
+        local *= s
+        local *= grad
+        return (local,)
 
 
 class Tanh(Function):
@@ -161,7 +252,8 @@ class BinaryCrossEntropy(Function):
             log_p = np.maximum(np.log(p), _LOG_FLOOR)
             log_q = np.maximum(np.log1p(-p), _LOG_FLOOR)
         ctx.saved = (log_p, log_q)
-        return np.asarray(-(y * log_p + (1 - y) * log_q).mean(), dtype=p.dtype)
+        total = np.add.reduce(y * log_p + (1 - y) * log_q, axis=None)
+        return np.asarray(-total / p.size, dtype=p.dtype)
 
     @staticmethod
     def backward(ctx: Node, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -197,6 +289,35 @@ class BinaryCrossEntropyWithLogits(Function):
         return grad_z, grad_y
 
 
+class SigmoidBinaryCrossEntropy(Function):
+    """bce(sigmoid(z), y) from the logits: mean(softplus(z) - y z); d/dz = (sigmoid(z) - y) / n.
+
+    binary_cross_entropy uses this when its input comes straight from a sigmoid: the same loss,
+    computed without clamping, and backward skips the sigmoid (one op, two array operations).
+    `probability` is the sigmoid's output, already computed in forward.
+    """
+
+    name = "sigmoid_binary_cross_entropy"
+
+    @staticmethod
+    def forward(ctx: Node, z: np.ndarray, y: np.ndarray, probability: np.ndarray) -> np.ndarray:
+        ctx.saved = probability
+        loss = np.logaddexp(0, z)
+        loss -= y * z
+        return np.asarray(np.add.reduce(loss, axis=None) / loss.size, dtype=z.dtype)
+
+    @staticmethod
+    def backward(ctx: Node, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        z, y = ctx.inputs
+        scale = grad / z.data.size
+        grad_z = None
+        if z.requires_grad:
+            grad_z = ctx.saved - y.data
+            grad_z *= scale
+        grad_y = np.broadcast_to(-scale * z.data, y.data.shape) if y.requires_grad else None
+        return grad_z, grad_y
+
+
 class MeanSquaredError(Function):
     """mse(p, y) = mean((p - y)^2); d/dp = 2 (p - y) / n, d/dy = -2 (p - y) / n."""
 
@@ -217,6 +338,11 @@ class MeanSquaredError(Function):
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
     return apply(Linear, x, weight, bias)
+
+
+def linear_then(activation: str, x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+    """activation(linear(x)) as one op (relu, sigmoid or tanh)."""
+    return apply(LINEAR_THEN[activation], x, weight, bias)
 
 
 def sigmoid(x: Tensor) -> Tensor:
@@ -252,7 +378,17 @@ def _target_like(prediction: Tensor, target: Tensor) -> Tensor:
 
 
 def binary_cross_entropy(p: Tensor, y: Tensor) -> Tensor:
-    return apply(BinaryCrossEntropy, p, _target_like(p, y))
+    """BCE on probabilities; when `p` is a sigmoid's output on the tape, computed from its logits."""
+    y = _target_like(p, y)
+    producer = p.node
+    if producer is not None and producer.op is Sigmoid:
+        return apply(SigmoidBinaryCrossEntropy, producer.inputs[0], y, probability=p.data)
+    return apply(BinaryCrossEntropy, p, y)
+
+
+def sigmoid_binary_cross_entropy(z: Tensor, y: Tensor) -> Tensor:
+    """bce(sigmoid(z), y), for logits z."""
+    return apply(SigmoidBinaryCrossEntropy, z, _target_like(z, y), probability=stable_sigmoid(z.data))
 
 
 def binary_cross_entropy_with_logits(z: Tensor, y: Tensor) -> Tensor:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -84,7 +85,7 @@ class Tape:
     file and line that created it (slower; used by diagnostics, not by training).
     """
 
-    __slots__ = ("nodes", "outputs", "record_sources", "_next_tensor_id", "_outer")
+    __slots__ = ("nodes", "outputs", "record_sources", "_next_tensor_id", "_outer", "ref", "__weakref__")
 
     def __init__(self, record_sources: bool = False) -> None:
         self.nodes: list[Node] = []
@@ -92,6 +93,10 @@ class Tape:
         self.record_sources = record_sources
         self._next_tensor_id = 1
         self._outer: Tape | None = None
+        # Tensors point back to their tape through this one weak reference: a strong one would make
+        # every step's tape a reference cycle, freed only by the garbage collector, so activations
+        # would pile up between collections instead of being freed when the step ends.
+        self.ref = weakref.ref(self)
 
     def __enter__(self) -> Tape:
         self._outer = active.tape
@@ -104,18 +109,25 @@ class Tape:
 
     def adopt(self, tensor: Tensor) -> None:
         """Give `tensor` an id on this tape (`t12`) the first time the tape sees it."""
-        tensor.tape = self
+        tensor.tape_ref = self.ref
         tensor.id = self._next_tensor_id
         self._next_tensor_id += 1
 
     def record(self, node: Node, output: Tensor) -> None:
+        next_id = self._next_tensor_id
+        ref = self.ref
         for tensor in node.inputs:
-            if tensor.tape is not self:
-                self.adopt(tensor)
-        self.nodes.append(node)
+            if tensor.tape_ref is not ref:
+                tensor.tape_ref = ref
+                tensor.id = next_id
+                next_id += 1
+        nodes = self.nodes
+        nodes.append(node)
         self.outputs.append(output)
-        node.id = len(self.nodes)
-        self.adopt(output)
+        node.id = len(nodes)
+        output.tape_ref = ref
+        output.id = next_id
+        self._next_tensor_id = next_id + 1
 
     def producer_output(self, node: Node) -> Tensor:
         """The tensor that op `node` produced."""
@@ -123,7 +135,7 @@ class Tape:
 
     def backward(self, loss: Tensor, grad: np.ndarray | None = None) -> None:
         """Reverse-mode sweep from `loss`; gradients accumulate (`+=`) into every `.grad`."""
-        if loss.tape is not self:
+        if loss.tape_ref is not self.ref:
             raise GraphError(
                 "backward() was called on a tensor this tape did not record",
                 hint="compute the loss inside `with Tape() as tape:` and call tape.backward(loss)",
@@ -144,10 +156,19 @@ class Tape:
             if g is None or not out.requires_grad:
                 continue
             node = nodes[index]
-            input_grads = node.op.backward(node, g)
-            for tensor, input_grad in zip(node.inputs, input_grads):
-                if input_grad is not None and tensor.requires_grad:
-                    _accumulate(tensor, input_grad)
+            for tensor, input_grad in zip(node.inputs, node.op.backward(node, g)):
+                if input_grad is None or not tensor.requires_grad:
+                    continue
+                # Accumulate, copying only when the held array may be shared with another tensor.
+                held = tensor.grad
+                if held is None:
+                    tensor.grad = input_grad
+                    tensor.grad_owned = False
+                elif tensor.grad_owned:
+                    held += input_grad
+                else:
+                    tensor.grad = held + input_grad
+                    tensor.grad_owned = True
 
 
 def _accumulate(tensor: Tensor, grad: np.ndarray) -> None:

@@ -7,6 +7,7 @@ to attach an existing array to the graph after the fact: only `apply` makes op o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,7 +34,7 @@ class Tensor:
 
     __slots__ = (
         "data", "grad", "grad_owned", "requires_grad", "kind", "name",
-        "node", "id", "tape", "created_at", "__weakref__",
+        "node", "id", "tape_ref", "created_at", "__weakref__",
     )
 
     def __init__(
@@ -56,15 +57,46 @@ class Tensor:
         self.name = name
         self.node: Node | None = None
         self.id: int | None = None
-        self.tape: Tape | None = None
+        self.tape_ref: Callable[[], Tape | None] | None = None
         tape = active.tape
         self.created_at = caller_location() if tape is not None and tape.record_sources else None
+
+    @classmethod
+    def from_op(cls, data: np.ndarray, node: Node | None, requires_grad: bool) -> Tensor:
+        """An op's output (only `apply` calls this): every slot set directly, no checks."""
+        out = cls.__new__(cls)
+        out.data = data
+        out.grad = None
+        out.grad_owned = False
+        out.requires_grad = requires_grad
+        out.kind = "op"
+        out.name = None
+        out.node = node
+        out.id = None
+        out.tape_ref = None
+        out.created_at = None
+        return out
+
+    @classmethod
+    def batch(cls, data: np.ndarray) -> Tensor:
+        """An input leaf for a data batch that is already a float array (the training loop's fast path)."""
+        out = cls.from_op(data, None, False)
+        out.kind = "input"
+        tape = active.tape
+        if tape is not None and tape.record_sources:
+            out.created_at = caller_location()
+        return out
 
     # ---- identity -------------------------------------------------------------------------
     @property
     def label(self) -> str:
         """`t12`, or `t?` for a tensor no tape has seen."""
         return f"t{self.id}" if self.id is not None else "t?"
+
+    @property
+    def tape(self) -> Tape | None:
+        """The tape that recorded this tensor, while that tape is alive."""
+        return self.tape_ref() if self.tape_ref is not None else None
 
     @property
     def is_leaf(self) -> bool:
@@ -102,14 +134,15 @@ class Tensor:
 
     def backward(self, grad: np.ndarray | None = None) -> None:
         """Backpropagate from this tensor over the tape that recorded it."""
-        if self.tape is None:
+        tape = self.tape
+        if tape is None:
             from luma_cli.errors import GraphError
 
             raise GraphError(
                 "backward() on a tensor that no tape recorded",
                 hint="compute it inside `with Tape() as tape:`; outside a tape no graph is kept",
             )
-        self.tape.backward(self, grad)
+        tape.backward(self, grad)
 
     def __repr__(self) -> str:
         origin = self.node.label if self.node is not None else self.kind

@@ -197,6 +197,10 @@ class TrainingConfig(Section):
     dtype: Literal["float32", "float64"] = "float32"
     early_stopping: EarlyStoppingConfig | None = None
     clip_grad_norm: float | None = Field(None, gt=0, description="clip gradients to this global norm")
+    checkpoint_interval: float = Field(
+        2.0, ge=0, description="seconds between checkpoint writes during training (0: after every epoch); "
+        "the end of training, an interrupt and early stopping always write"
+    )
     monitor: Literal["val_loss", "val_accuracy", "train_loss", "train_accuracy"] | None = Field(
         None, description="metric that picks the 'best' checkpoint; default val_loss, or train_loss without validation"
     )

@@ -41,13 +41,24 @@ def _column_error(table: CsvTable, column: str, role: str) -> DataError:
     )
 
 
+def _encode_labels(table: CsvTable, mapping: LabelMapping, label: str) -> np.ndarray:
+    try:
+        return mapping.encode(table.column(label), str(table.path), table.lines)
+    except DataError:
+        careful = table.careful()
+        mapping.encode(careful.column(label), str(careful.path), careful.lines)  # raises, now with the line
+        raise
+
+
 def _refuse_missing_labels(table: CsvTable, raw_labels: np.ndarray, label: str) -> None:
+    if raw_labels.dtype.kind == "f":
+        return  # parsed numbers are finite: nothing is missing
     stripped = np.char.lower(np.char.strip(raw_labels.astype(str)))
     missing = np.isin(stripped, list(MISSING_MARKERS))
     if missing.any():
         first = int(np.flatnonzero(missing)[0])
         raise DataError(
-            f"{table.path}:{table.lines[first]}: label column '{label}' is missing a value ('{raw_labels[first]}')",
+            f"{table.path}:{table.line_of(first)}: label column '{label}' is missing a value ('{raw_labels[first]}')",
             hint="every row needs a label; fix or drop that row",
         )
 
@@ -67,12 +78,12 @@ def load_training_data(path: str | Path, label: str | None = None, features: lis
             raise DataError(f"{table.path}: column '{label}' is both the label and a feature", hint="remove it from data.features")
     if not features:
         raise DataError(f"{table.path}: no feature columns besides the label '{label}'")
-    raw_labels = table.cells[:, table.index_of(label)]
+    raw_labels = table.column(label)
     _refuse_missing_labels(table, raw_labels, label)
     mapping = infer_mapping(raw_labels, f"{table.path}: column '{label}'")
     return Dataset(
         features=table.numeric(features),
-        labels=mapping.encode(raw_labels, str(table.path), table.lines),
+        labels=_encode_labels(table, mapping, label),
         feature_names=list(features),
         label_name=label,
         mapping=mapping,
@@ -98,9 +109,9 @@ def load_data_for_model(
     notes = [f"ignored column(s) the model does not use: {', '.join(extra)}"] if extra else []
     labels = None
     if has_labels:
-        raw_labels = table.cells[:, table.index_of(label_name)]
+        raw_labels = table.column(label_name)
         _refuse_missing_labels(table, raw_labels, label_name)
-        labels = mapping.encode(raw_labels, str(table.path), table.lines)
+        labels = _encode_labels(table, mapping, label_name)
     return Dataset(
         features=table.numeric(feature_names),
         labels=labels,

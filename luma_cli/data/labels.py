@@ -26,20 +26,30 @@ class LabelMapping:
         return f"'{self.negative}' → 0, '{self.positive}' → 1"
 
     def encode(self, values: np.ndarray, where: str, lines: np.ndarray | None = None) -> np.ndarray:
-        """Map raw label strings to 0/1; a value outside the mapping is a DataError naming its line."""
-        values = np.char.strip(values.astype(str))
-        positive = values == self.positive
-        known = positive | (values == self.negative)
+        """Map labels to 0/1; numeric labels compare as numbers (`1` = `1.0`). Unknown ones name their line."""
+        numeric = _as_numbers(values) if self.is_numeric() else None
+        if numeric is not None:
+            positive = numeric == float(self.positive)
+            known = positive | (numeric == float(self.negative))
+            shown = np.array([_number_text(v) for v in numeric]) if not known.all() else None
+        else:
+            shown = np.char.strip(values.astype(str))
+            positive = shown == self.positive
+            known = positive | (shown == self.negative)
         if not known.all():
-            unknown = sorted(set(values[~known].tolist()))[:5]
+            assert shown is not None
+            unknown = sorted(set(shown[~known].tolist()))[:5]
             first = int(np.flatnonzero(~known)[0])
             line = f":{lines[first]}" if lines is not None else ""
             raise DataError(
-                f"{where}{line}: label '{values[first]}' is not one of the model's labels "
+                f"{where}{line}: label '{shown[first]}' is not one of the model's labels "
                 f"'{self.negative}' and '{self.positive}' (unknown values: {unknown})",
                 hint="the label column must use the same two values as the training file",
             )
         return positive.astype(np.float64)
+
+    def is_numeric(self) -> bool:
+        return _sort_key(self.negative)[0] == 0 and _sort_key(self.positive)[0] == 0
 
     def to_json(self) -> dict[str, str]:
         return {"0": self.negative, "1": self.positive}
@@ -56,9 +66,26 @@ def _sort_key(value: str) -> tuple[int, float, str]:
         return (1, 0.0, value)
 
 
+def _number_text(value: float) -> str:
+    """1.0 -> '1', 2.5 -> '2.5': how a parsed numeric label is shown."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _as_numbers(values: np.ndarray) -> np.ndarray | None:
+    if values.dtype.kind == "f":
+        return values
+    try:
+        return np.char.strip(values.astype(str)).astype(np.float64)
+    except ValueError:
+        return None
+
+
 def infer_mapping(values: np.ndarray, where: str) -> LabelMapping:
     """The mapping for a training label column, which must hold exactly two distinct values."""
-    distinct = sorted({v.strip() for v in values.tolist()})
+    if values.dtype.kind == "f":
+        distinct = [_number_text(v) for v in np.unique(values)]
+    else:
+        distinct = sorted({v.strip() for v in values.tolist()})
     if len(distinct) != 2:
         shown = distinct[:10]
         more = f" and {len(distinct) - 10} more" if len(distinct) > 10 else ""

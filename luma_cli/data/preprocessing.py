@@ -54,12 +54,12 @@ def stratified_split(labels: np.ndarray, fraction: float, rng: np.random.Generat
 
 
 def batches(
-    features: np.ndarray, labels: np.ndarray, batch_size: int, shuffle: bool, rng: np.random.Generator
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Consecutive (x, y) slices; with `shuffle`, of one permuted copy per epoch (views, not per-batch copies)."""
-    n = len(features)
+    arrays: tuple[np.ndarray, ...], batch_size: int, shuffle: bool, rng: np.random.Generator
+) -> Iterator[tuple[np.ndarray, ...]]:
+    """Consecutive slices of row-aligned arrays; with `shuffle`, of one permuted copy per epoch
+    (so each batch is a view, not a per-batch copy)."""
     if shuffle:
-        order = rng.permutation(n)
-        features, labels = features[order], labels[order]
-    for start in range(0, n, batch_size):
-        yield features[start : start + batch_size], labels[start : start + batch_size]
+        order = rng.permutation(len(arrays[0]))
+        arrays = tuple(a[order] for a in arrays)
+    for start in range(0, len(arrays[0]), batch_size):
+        yield tuple(a[start : start + batch_size] for a in arrays)

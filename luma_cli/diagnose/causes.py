@@ -44,6 +44,11 @@ _TEXT = {
         "(normal for ReLU layers on few rows; more batches usually cover them)",
         "diagnose more batches (--batches N) to confirm",
     ),
+    "cancelled": (
+        "{count} gradient(s) are exactly 0 because the rows' contributions cancel (e.g. symmetric data at "
+        "initialization); each row does pass gradient, so training moves them",
+        "nothing to fix; diagnose more batches (--batches N) to confirm",
+    ),
     "tiny": (
         "gradients are non-zero but at or below the tolerance on every batch",
         "lower --tolerance, or see vanishing-gradient warnings",
@@ -205,7 +210,10 @@ def explain_zero_entries(
                 if _never_active_together(causes, linear, j, k):
                     mark("sparse_activity", causes.layer_name(linear), {}, name, index)
                     continue
-            mark(_tiny_or_zero(name, index, steps), "", {}, name, index)
+            kind = _tiny_or_zero(name, index, steps)
+            if kind == "zero_gradient" and _contributions_cancel(causes, linear, j, index[1] if role == "weight" else None):
+                kind = "cancelled"
+            mark(kind, "", {}, name, index)
 
     findings = []
     for (kind, _key), masks in groups.items():
@@ -231,7 +239,7 @@ def _severity(kind: str, info: list[dict]) -> tuple[str, str]:
     Zero inputs are a warning: a constant feature is not a bug in the model, and inputs from dead
     units are reported, with their own severity, as dead units.
     """
-    if kind in ("zero_input", "sparse_activity"):
+    if kind in ("zero_input", "sparse_activity", "cancelled"):
         return "warning", ""
     if kind not in ("dead_unit", "saturated"):
         return "error", ""
@@ -322,6 +330,17 @@ def _never_active_together(causes: UnitCauses, linear: Node, j: int, k: int) -> 
         if np.any((out.grad[..., j] != 0) & (node.inputs[0].data[..., k] != 0)):
             return False
     return True
+
+
+def _contributions_cancel(causes: UnitCauses, linear: Node, j: int, k: int | None) -> bool:
+    """Some row contributes a non-zero term to this entry's gradient, yet the terms sum to exactly 0."""
+    for node, out in zip(causes.same_node(linear), causes.outputs(linear)):
+        if out.grad is None:
+            continue
+        terms = out.grad[..., j] if k is None else out.grad[..., j] * node.inputs[0].data[..., k]
+        if np.any(terms != 0):
+            return True
+    return False
 
 
 def _tiny_or_zero(name: str, index: tuple[int, ...], steps: list[StepRecord]) -> str:

@@ -10,7 +10,7 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 # Kinds, in the order a reader should see them.
 KIND_ORDER = [
     "nan_or_inf", "broken_edge", "disconnected", "unused", "dead_unit", "saturated", "zero_init",
-    "zero_input", "sparse_activity", "tiny", "zero_gradient", "output_activation", "symmetric_init", "vanishing_gradient",
+    "zero_input", "sparse_activity", "cancelled", "tiny", "zero_gradient", "output_activation", "symmetric_init", "vanishing_gradient",
     "exploding_gradient", "loss_plateau",
 ]
 

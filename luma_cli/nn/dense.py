@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from luma_cli.autograd import Tensor, fused
+from luma_cli.autograd.tape import active
 from luma_cli.nn.activations import ACTIVATIONS
 from luma_cli.nn.initializers import initialize
 from luma_cli.nn.module import Module, Parameter
@@ -30,6 +31,8 @@ class Dense(Module):
         self.in_features = in_features
         self.out_features = out_features
         self.activation_name = activation
+        # One op for linear + activation when speed matters; diagnostic tapes keep them apart.
+        self.fuse_activation = True
         self._activation = ACTIVATIONS.get(activation)
         weight = initialize(weight_init, (out_features, in_features), rng, **(weight_init_args or {}))
         bias = initialize(bias_init, (out_features,), rng, **(bias_init_args or {}))
@@ -37,6 +40,10 @@ class Dense(Module):
         self.bias = Parameter(bias.astype(dtype))
 
     def forward(self, x: Tensor) -> Tensor:
+        if self.fuse_activation and self.activation_name in fused.LINEAR_THEN:
+            tape = active.tape
+            if tape is None or not tape.record_sources:
+                return fused.linear_then(self.activation_name, x, self.weight, self.bias)
         return self._activation(fused.linear(x, self.weight, self.bias))
 
     def extra_repr(self) -> str:

@@ -23,6 +23,10 @@ class Loss:
     def __call__(self, output: Tensor, target: Tensor) -> Tensor:
         return self.fn(output, target)
 
+    def predicts_positive(self, output: np.ndarray) -> np.ndarray:
+        """P(label = 1) >= 0.5, decided in the output's own space (no sigmoid needed for logits)."""
+        return output >= (0.0 if self.output_is_logit else 0.5)
+
     def probabilities(self, output: np.ndarray) -> np.ndarray:
         if self.output_is_logit:
             return fused.stable_sigmoid(output)

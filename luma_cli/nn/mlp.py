@@ -50,8 +50,14 @@ class MLP(Module):
             for i, spec in enumerate(layers)
         ])
 
+        # The output layer keeps its activation as a separate op, so that a sigmoid output
+        # followed by binary_cross_entropy is fused into one stable loss op instead.
+        list(self.layers)[-1].fuse_activation = False
+
     def forward(self, x: Tensor) -> Tensor:
-        return self.layers(x)
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
 
     @property
     def architecture(self) -> str:

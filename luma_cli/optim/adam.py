@@ -31,15 +31,24 @@ class Adam(Optimizer):
                 grad = grad + self.weight_decay * param.data
         m = self.buffer(name, "m", param.data)
         v = self.buffer(name, "v", param.data)
+        work = self.scratch(name, 0, param.data)
+        step = self.scratch(name, 1, param.data)
+        # In place into reused work arrays: on wide layers, fresh temporaries cost more than the math.
         m *= self.beta1
-        m += (1 - self.beta1) * grad
+        np.multiply(grad, 1 - self.beta1, out=work)
+        m += work
         v *= self.beta2
-        v += (1 - self.beta2) * (grad * grad)
+        np.multiply(grad, grad, out=work)
+        work *= 1 - self.beta2
+        v += work
         bias1 = 1 - self.beta1**self.steps
         bias2 = 1 - self.beta2**self.steps
-        denominator = np.sqrt(v / bias2)
-        denominator += self.eps
-        param.data -= (self.lr / bias1) * m / denominator
+        np.divide(v, bias2, out=work)
+        np.sqrt(work, out=work)
+        work += self.eps
+        np.multiply(m, self.lr / bias1, out=step)
+        step /= work
+        param.data -= step
 
 
 @OPTIMIZERS.register("adamw")

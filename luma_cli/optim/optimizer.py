@@ -22,6 +22,7 @@ class Optimizer:
         self.params: list[tuple[str, Tensor]] = named
         self.lr = float(lr)
         self.state: dict[str, dict[str, np.ndarray]] = {}
+        self._scratch: dict[tuple[str, int], np.ndarray] = {}
         self.steps = 0
 
     def zero_grad(self) -> None:
@@ -30,9 +31,11 @@ class Optimizer:
 
     def step(self) -> None:
         self.steps += 1
+        update = self.update
         for name, param in self.params:
-            if param.grad is not None:
-                self.update(name, param, param.grad)
+            grad = param.grad
+            if grad is not None:
+                update(name, param, grad)
 
     def update(self, name: str, param: Tensor, grad: np.ndarray) -> None:
         raise NotImplementedError
@@ -43,6 +46,14 @@ class Optimizer:
         if key not in slot:
             slot[key] = np.zeros_like(like)
         return slot[key]
+
+    def scratch(self, name: str, index: int, like: np.ndarray) -> np.ndarray:
+        """A reusable work array shaped like `like` (not state: its contents never outlive a step)."""
+        key = (name, index)
+        array = self._scratch.get(key)
+        if array is None or array.shape != like.shape or array.dtype != like.dtype:
+            array = self._scratch[key] = np.empty_like(like)
+        return array
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """Flat `param_name/key` -> array (momentum, moments, ...); `steps` is kept separately."""

@@ -28,4 +28,6 @@ class SGD(Optimizer):
             velocity *= self.momentum
             velocity += grad
             grad = grad + self.momentum * velocity if self.nesterov else velocity
-        param.data -= self.lr * grad
+        step = self.scratch(name, 0, param.data)
+        np.multiply(grad, self.lr, out=step)
+        param.data -= step

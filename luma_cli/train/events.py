@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EpochMetrics:
     """One row of metrics.csv. Train metrics are means over the epoch's batches, as Keras reports them."""
 
@@ -22,6 +22,9 @@ class EpochMetrics:
     def get(self, name: str) -> float | None:
         return getattr(self, name)
 
+    def to_dict(self) -> dict[str, float | int | None]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
 
 @dataclass(frozen=True)
 class TrainStart:
@@ -35,7 +38,7 @@ class TrainStart:
     first_epoch: int = 1
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StepEnd:
     epoch: int
     step: int

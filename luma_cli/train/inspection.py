@@ -50,7 +50,8 @@ def first_batches(subject: Subject, count: int) -> list[tuple[np.ndarray, np.nda
     if count < 1:
         raise ConfigError(f"--batches must be at least 1, got {count}")
     drawn = []
-    for x, y in batches(subject.data.train_x, subject.data.train_y, subject.batch_size, subject.shuffle, subject.shuffle_rng):
+    arrays = (subject.data.train_x, subject.data.train_y)
+    for x, y in batches(arrays, subject.batch_size, subject.shuffle, subject.shuffle_rng):
         drawn.append((x, y))
         if len(drawn) == count:
             break

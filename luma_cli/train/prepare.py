@@ -51,26 +51,37 @@ def prepare_data(loaded: LoadedConfig, split_rng: np.random.Generator, dtype: ty
         validation = load_for(loaded, "validation", train)
         train_x, train_y = train.features, train.labels
         val_x, val_y = validation.features, validation.labels
-    else:
+    elif data_config.validation_split > 0:
         assert train.labels is not None
         train_idx, val_idx = stratified_split(train.labels, data_config.validation_split, split_rng)
         train_x, train_y = train.features[train_idx], train.labels[train_idx]
         val_x, val_y = train.features[val_idx], train.labels[val_idx]
+    else:  # no split: no copy of a possibly large table
+        train_x, train_y = train.features, train.labels
+        val_x, val_y = train.features[:0], train.labels[:0]
     standardizer = Standardizer.fit(train_x) if data_config.standardize else None
-    if standardizer is not None:
-        train_x = standardizer.transform(train_x)
-        val_x = standardizer.transform(val_x) if len(val_x) else val_x
     assert train_y is not None and val_y is not None
     return PreparedData(
-        train_x=np.ascontiguousarray(train_x, dtype=dtype),
+        train_x=_to_model_input(train_x, standardizer, dtype),
         train_y=train_y.reshape(-1, 1).astype(dtype),
-        val_x=np.ascontiguousarray(val_x, dtype=dtype) if len(val_x) else None,
+        val_x=_to_model_input(val_x, standardizer, dtype) if len(val_x) else None,
         val_y=val_y.reshape(-1, 1).astype(dtype) if len(val_x) else None,
         feature_names=train.feature_names,
         label_name=train.label_name,
         mapping=train.mapping,
         standardizer=standardizer,
     )
+
+
+def _to_model_input(features: np.ndarray, standardizer: Standardizer | None, dtype: type) -> np.ndarray:
+    """Standardized (if asked) and cast to the training dtype, writing one contiguous array only."""
+    out = np.empty(features.shape, dtype=dtype)
+    if standardizer is None:
+        np.copyto(out, features, casting="same_kind")
+    else:
+        np.subtract(features, standardizer.mean, out=out, casting="same_kind")
+        out /= standardizer.std.astype(dtype)
+    return out
 
 
 def load_for(loaded: LoadedConfig, key: str, train: Dataset | PreparedData) -> Dataset:

@@ -67,7 +67,8 @@ def _settings(loaded: LoadedConfig, data: PreparedData) -> TrainSettings:
         raise ConfigError("training.early_stopping monitors validation metrics but there is no validation data",
                           hint="set data.validation_split > 0, or monitor train_loss")
     return TrainSettings(epochs=cfg.training.epochs, batch_size=cfg.training.batch_size, shuffle=cfg.training.shuffle,
-                         monitor=monitor, early_stopping=stopping, clip_grad_norm=cfg.training.clip_grad_norm)
+                         monitor=monitor, early_stopping=stopping, clip_grad_norm=cfg.training.clip_grad_norm,
+                         checkpoint_interval=cfg.training.checkpoint_interval)
 
 
 def _tracer(loaded: LoadedConfig, model: Module, neurons: list[str] | None, every: int | None) -> NeuronTracer | None:
@@ -193,6 +194,8 @@ def _fit_and_finish(trainer: Trainer, setup: _Setup, run: RunDirectory) -> Train
     except KeyboardInterrupt:
         _write_status(run, "interrupted", trainer)
         raise
+    finally:
+        run.close()
     best = load_checkpoint(run.checkpoints / "best.json") if (run.checkpoints / "best.json").is_file() else None
     if best is not None:
         setup.model.load_state_dict(split_state(best.state)[0])

@@ -38,6 +38,7 @@ class TrainSettings:
     early_stopping: Any = None  # EarlyStoppingConfig or None
     clip_grad_norm: float | None = None
     plateau_epochs: int = 3
+    checkpoint_interval: float = 2.0
 
 
 @dataclass
@@ -88,6 +89,10 @@ class Trainer:
         self.stop = stop or StopRequest()
         self.params = model.parameters()
         self.forward = forward_function(model)
+        self._train_positive = data.train_y >= 0.5
+        self._fixed_batches: list[tuple[np.ndarray, ...]] | None = None
+        self._pending_best: tuple[dict[str, np.ndarray], dict[str, Any]] | None = None
+        self._last_save = -math.inf
 
     @property
     def batch_size(self) -> int:
@@ -108,47 +113,52 @@ class Trainer:
         stopped_early = False
         for epoch in range(st.epochs_done + 1, self.settings.epochs + 1):
             self.shuffle_rng.bit_generator.state = st.rng_at_epoch_start
-            metrics = self._run_epoch(epoch, steps)
+            metrics = self.run_epoch(epoch, steps)
             st.epochs_done = epoch
             st.start_epoch()
             st.rng_at_epoch_start = self.shuffle_rng.bit_generator.state
             self.history.append(metrics)
             self.run.append_metrics(metrics)
             is_best = self._update_best(metrics)
-            self._save("last")
             if is_best:
-                self._save("best")
+                self._pending_best = (self.model.state_dict(), self._meta())
+            if epoch == 1 or time.monotonic() - self._last_save >= self.settings.checkpoint_interval:
+                self._save_checkpoints()
             self.on_event(EpochEnd(metrics=metrics, is_best=is_best))
             self._warn_on_plateau()
             if self._should_stop_early(metrics):
                 stopped_early = True
                 break
+        self._save_checkpoints()
         return FitResult(history=list(self.history), best_epoch=st.best_epoch, stopped_early=stopped_early)
 
-    def _run_epoch(self, epoch: int, steps: int) -> EpochMetrics:
+    def run_epoch(self, epoch: int, steps: int) -> EpochMetrics:
+        """One epoch of training steps (resuming mid-epoch if the state says so), then validation."""
         st = self.state
         start = time.perf_counter() - st.partial_seconds
         lr = self.schedule.lr_at(epoch - 1)
         self.optimizer.lr = lr
-        forward, loss_fn, optimizer, tracer = self.forward, self.loss, self.optimizer, self.tracer
+        forward, loss_fn, optimizer, tracer, on_event = self.forward, self.loss, self.optimizer, self.tracer, self.on_event
         clip = self.settings.clip_grad_norm
         params = self.params
         skip = st.steps_done_in_epoch
-        for step, (x, y) in enumerate(
-            batches(self.data.train_x, self.data.train_y, self.batch_size, self.settings.shuffle, self.shuffle_rng), 1
-        ):
+        positive = self._train_positive
+        batch_size = self.batch_size
+        emit_steps = on_event is not ignore
+        for step, (x, y, y_positive) in enumerate(self._epoch_batches(positive, batch_size), 1):
             if step <= skip:
                 continue
             if self.stop.signum is not None:
                 self._interrupt(epoch, step - 1, start)
             st.global_step += 1
             with Tape() as tape:
-                output = forward(Tensor(x, kind="input"))
-                loss = loss_fn(output, Tensor(y, kind="input"))
+                output = forward(Tensor.batch(x))
+                loss = loss_fn(output, Tensor.batch(y))
             loss_value = float(loss.data)
             if not math.isfinite(loss_value):
                 self._diverged(epoch, step, x, y, f"the loss became {loss_value}")
-            optimizer.zero_grad()
+            for param in params:
+                param.grad = None
             tape.backward(loss)
             if not _all_finite(params):
                 self._diverged(epoch, step, x, y, "a gradient became NaN or Inf")
@@ -161,14 +171,14 @@ class Trainer:
             if traced:
                 for trace in tracer.after_update(epoch, step, st.global_step):
                     self.run.append_trace(trace.to_json())
-                    self.on_event(trace)
+                    on_event(trace)
             n = len(x)
             st.partial_loss += loss_value * n
-            st.partial_correct += float(np.count_nonzero((loss_fn.probabilities(output.data) >= 0.5) == (y >= 0.5)))
+            st.partial_correct += np.count_nonzero(loss_fn.predicts_positive(output.data) == y_positive)
             st.partial_rows += n
             st.steps_done_in_epoch = step
-            self.on_event(StepEnd(epoch=epoch, step=step, steps_per_epoch=steps, loss=loss_value))
-        self._check_weights_finite(epoch)
+            if emit_steps:
+                on_event(StepEnd(epoch, step, steps, loss_value))
         val_loss = val_accuracy = None
         if self.data.has_validation():
             val_loss, val_accuracy = self.evaluate(self.data.val_x, self.data.val_y)
@@ -181,6 +191,15 @@ class Trainer:
             lr=lr,
             seconds=time.perf_counter() - start,
         )
+
+    def _epoch_batches(self, positive: np.ndarray, batch_size: int) -> list[tuple[np.ndarray, ...]]:
+        """This epoch's (x, y, y >= 0.5) batches, as views; without shuffling, the same list every epoch."""
+        arrays = (self.data.train_x, self.data.train_y, positive)
+        if self.settings.shuffle:
+            return list(batches(arrays, batch_size, True, self.shuffle_rng))
+        if self._fixed_batches is None:
+            self._fixed_batches = list(batches(arrays, batch_size, False, self.shuffle_rng))
+        return self._fixed_batches
 
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         """Loss and accuracy with no graph recorded."""
@@ -229,21 +248,34 @@ class Trainer:
                 "reaching the parameters; run `luma debug-grads` on this config to see why"
             ))
 
-    def _save(self, tag: str) -> None:
+    def _meta(self) -> dict[str, Any]:
+        meta = {**self.checkpoint_meta, "epoch": self.state.epochs_done}
+        if self.history:
+            meta["metrics"] = self.history[-1].to_dict()
+        return meta
+
+    def _save_checkpoints(self) -> None:
+        """Write `last` (weights, optimizer state, training state) and any newer `best` (weights only).
+
+        Between epochs this happens at most every `checkpoint_interval` seconds: on small networks
+        an epoch lasts microseconds, and writing (with fsync) after each would cost more than training.
+        """
+        self._check_weights_finite(self.state.epochs_done)
         state = self.model.state_dict()
         self.state.optimizer_steps = self.optimizer.steps
         state.update({OPTIMIZER_PREFIX + k: v for k, v in self.optimizer.state_dict().items()})
-        meta = {**self.checkpoint_meta, "epoch": self.state.epochs_done, "training_state": self.state.to_json()}
-        if self.history:
-            meta["metrics"] = dict(self.history[-1].__dict__)
-        save_checkpoint(self.run.checkpoints, tag, state, meta)
+        save_checkpoint(self.run.checkpoints, "last", state, {**self._meta(), "training_state": self.state.to_json()})
+        if self._pending_best is not None:
+            best_state, best_meta = self._pending_best
+            save_checkpoint(self.run.checkpoints, "best", best_state, best_meta)
+            self._pending_best = None
+        self._last_save = time.monotonic()
 
     def _interrupt(self, epoch: int, steps_done: int, start: float) -> None:
         st = self.state
         st.steps_done_in_epoch = steps_done
         st.partial_seconds = time.perf_counter() - start
-        self._check_weights_finite(epoch)
-        self._save("last")
+        self._save_checkpoints()
         raise TrainingInterrupted(self.stop.signum or 2, str(self.run.path), epoch, steps_done)
 
     def _diverged(self, epoch: int, step: int, x: np.ndarray, y: np.ndarray, what: str) -> None:
@@ -257,8 +289,9 @@ class Trainer:
         )
 
     def _check_weights_finite(self, epoch: int) -> None:
+        """Nothing non-finite is ever written: checked before every save."""
         for param in self.params:
-            if not np.isfinite(param.data).all():
+            if not math.isfinite(np.add.reduce(param.data, axis=None)):
                 raise DivergedError(
                     f"parameter {param.name} became NaN or Inf during epoch {epoch}; nothing non-finite was saved",
                     hint="lower optimizer.lr or set training.clip_grad_norm",
@@ -269,6 +302,6 @@ def _all_finite(params: list[Tensor]) -> bool:
     """One reduction per gradient: a sum is NaN or Inf whenever any entry is (or it overflows, which is as bad)."""
     for param in params:
         grad = param.grad
-        if grad is not None and not math.isfinite(grad.sum()):
+        if grad is not None and not math.isfinite(np.add.reduce(grad, axis=None)):
             return False
     return True

@@ -29,11 +29,11 @@ def test_stratified_split_keeps_class_ratio_and_is_seeded() -> None:
 def test_batches_cover_every_row_once_per_epoch() -> None:
     x = np.arange(10.0).reshape(10, 1)
     y = np.arange(10.0)
-    seen = np.concatenate([bx[:, 0] for bx, _ in batches(x, y, 3, True, np.random.default_rng(0))])
+    seen = np.concatenate([bx[:, 0] for bx, _ in batches((x, y), 3, True, np.random.default_rng(0))])
     assert sorted(seen) == list(range(10))
-    sizes = [len(bx) for bx, _ in batches(x, y, 3, False, np.random.default_rng(0))]
+    sizes = [len(bx) for bx, _ in batches((x, y), 3, False, np.random.default_rng(0))]
     assert sizes == [3, 3, 3, 1]
-    for bx, by in batches(x, y, 4, True, np.random.default_rng(1)):
+    for bx, by in batches((x, y), 4, True, np.random.default_rng(1)):
         np.testing.assert_array_equal(bx[:, 0], by)
 
 

@@ -301,3 +301,23 @@ def forward(self, x):
 ''')
     (finding,) = api.diagnose(config).errors
     assert finding.kind == "broken_edge" and "a new trainable leaf" in finding.message and finding.copies.op == "sigmoid"
+
+
+def test_exact_cancellation_on_symmetric_data_is_a_warning(plugin, write) -> None:
+    """p = 0.5 on every row and balanced labels: the bias's per-row terms (+0.5, -0.5) cancel exactly."""
+    rows = "".join(f"{(-1) ** i * (1 + i // 2)},{'yes' if i % 2 else 'no'}\n" for i in range(32))  # 1/32: exact terms
+    data = write("sym.csv", "x1,label\n" + rows)
+    config = plugin('''
+def __init__(self, in_features, rng):
+    super().__init__()
+    self.out = Dense(in_features, 1, "sigmoid", rng=rng)
+    self.out.weight.data[:] = 0
+
+def forward(self, x):
+    return self.out(x)
+''', data=str(data), batch_size=64)
+    config.write_text(config.read_text().replace("validation_split: 0.2", "validation_split: 0.0"))
+    report = api.diagnose(config)
+    assert report.healthy
+    (finding,) = [f for f in report.findings if f.kind == "cancelled"]
+    assert finding.severity == "warning" and finding.parameter_names == ["out.bias"]

@@ -72,7 +72,7 @@ def test_write_failure_exits_8_keeps_the_previous_checkpoint_and_leaves_no_temp_
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, words: str
 ) -> None:
     config = tmp_path / "c.yaml"
-    config.write_text(TINY_CONFIG.replace("epochs: 2", "epochs: 4"))
+    config.write_text(TINY_CONFIG.replace("epochs: 2", "epochs: 4, checkpoint_interval: 0"))
     run = tmp_path / "run"
     real_fsync = os.fsync
     state = {"epochs": 0}
