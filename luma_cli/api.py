@@ -87,6 +87,7 @@ def train(
     trace_every: int | None = None,
     resume: str | Path | None = None,
     stop: StopRequest | None = None,
+    step_events: bool = True,
 ) -> TrainResult:
     """Train the configured model, writing a run directory; returns history, best epoch and test metrics.
 
@@ -96,6 +97,7 @@ def train(
     `resume=RUN_DIR` continues that run from its `last` checkpoint (with `config`, the two configs
     must match). Setting `stop.request(signum)` from another thread or a signal handler ends
     training after the current step with `last` saved (TrainingInterrupted, exit 128 + signum).
+    `step_events=False` skips the per-step StepEnd events (a progress bar needs them; nothing else does).
     """
     stop = stop or StopRequest()
     if resume is not None:
@@ -104,13 +106,13 @@ def train(
         loaded = None if config is None else (config if isinstance(config, LoadedConfig) else load_config(config))
         if epochs is not None and epochs < 1:
             raise ConfigError(f"--epochs must be at least 1, got {epochs}")
-        return session.resume(Path(resume), loaded, epochs, on_event, trace_neurons, trace_every, stop)
+        return session.resume(Path(resume), loaded, epochs, on_event, trace_neurons, trace_every, stop, step_events)
     if config is None:
         raise ConfigError("a config file is needed (or --resume RUN_DIR)")
     loaded = config if isinstance(config, LoadedConfig) else load_config(config)
     loaded = _with_overrides(loaded, epochs, seed)
     return session.start(loaded, Path(run_dir) if run_dir is not None else None, on_event, preflight,
-                         trace_neurons, trace_every, stop)
+                         trace_neurons, trace_every, stop, step_events)
 
 
 @dataclass

@@ -95,7 +95,7 @@ def train(
         with TrainingView(quiet=quiet) as view, stop_on_signals(stop):
             result = api.train(config, epochs=epochs, seed=seed, run_dir=run_dir, on_event=view.handle,
                                preflight=not no_preflight, trace_neurons=neurons, trace_every=trace_every,
-                               resume=resume, stop=stop)
+                               resume=resume, stop=stop, step_events=view.shows_progress)
     except api.PreflightError as failure:
         from luma_cli.cli.diagnosis_view import render_report
 

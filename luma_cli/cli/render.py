@@ -29,6 +29,11 @@ class TrainingView:
         self.task: Any = None
         self.epochs = 0
 
+    @property
+    def shows_progress(self) -> bool:
+        """Whether step events are wanted (only the progress bar uses them)."""
+        return self.progress is not None
+
     def __enter__(self) -> TrainingView:
         if not self.quiet and console.is_terminal:
             self.progress = Progress(

@@ -144,11 +144,15 @@ def _read_numeric(path: Path, head: bytes) -> CsvTable | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            # utf-8, not utf-8-sig: a BOM can only sit in the skipped header line, and the -sig codec
+            # is a Python-level decoder that costs ~10 ms per 100,000 rows.
             numbers = np.loadtxt(path, delimiter=",", skiprows=line, comments=None, ndmin=2, dtype=np.float64,
-                                 encoding="utf-8-sig")
+                                 encoding="utf-8")
     except (ValueError, UnicodeDecodeError, IndexError):
         return None
-    if numbers.shape[0] == 0 or numbers.shape[1] != len(header) or not np.isfinite(numbers).all():
+    # One sum is NaN or Inf whenever any cell is (or, for astronomically large values, when it
+    # overflows; then the careful path re-checks cell by cell): half the cost of isfinite().all().
+    if numbers.shape[0] == 0 or numbers.shape[1] != len(header) or not np.isfinite(np.add.reduce(numbers, axis=None)):
         return None
     return CsvTable(path=path, columns=header, numbers=numbers, cells=None, lines=None)
 

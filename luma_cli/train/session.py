@@ -110,6 +110,7 @@ def start(
     neurons: list[str] | None,
     every: int | None,
     stop: StopRequest,
+    step_events: bool = True,
 ) -> TrainResult:
     """A new run: set up, preflight, create the run directory, train, finish."""
     setup = _set_up(loaded)
@@ -123,7 +124,8 @@ def start(
     _warn_about_output(loaded, setup.loss, on_event)
     optimizer = build_optimizer(loaded, list(setup.model.named_parameters()))
     trainer = Trainer(setup.model, setup.loss, optimizer, build_schedule(loaded), setup.data, settings, run,
-                      _checkpoint_meta(loaded, setup.data, resolved), setup.shuffle_rng, on_event, tracer, TrainState(), stop)
+                      _checkpoint_meta(loaded, setup.data, resolved), setup.shuffle_rng, on_event, tracer, TrainState(), stop,
+                      step_events)
     return _fit_and_finish(trainer, setup, run)
 
 
@@ -135,6 +137,7 @@ def resume(
     neurons: list[str] | None,
     every: int | None,
     stop: StopRequest,
+    step_events: bool = True,
 ) -> TrainResult:
     """Continue a run from its `last` checkpoint, exactly as if it had never stopped."""
     saved_path = run_path / "config.yaml"
@@ -179,7 +182,7 @@ def resume(
     resolved = loaded.resolved_dict()
     trainer = Trainer(setup.model, setup.loss, optimizer, build_schedule(loaded), setup.data, _settings(loaded, setup.data),
                       run, _checkpoint_meta(loaded, setup.data, resolved), setup.shuffle_rng, on_event,
-                      _tracer(loaded, setup.model, neurons, every), state, stop)
+                      _tracer(loaded, setup.model, neurons, every), state, stop, step_events)
     return _fit_and_finish(trainer, setup, run)
 
 

@@ -72,6 +72,7 @@ class Trainer:
         tracer: NeuronTracer | None = None,
         state: TrainState | None = None,
         stop: StopRequest | None = None,
+        step_events: bool = True,
     ) -> None:
         self.model = model
         self.loss = loss
@@ -87,6 +88,7 @@ class Trainer:
         self.state = state or TrainState()
         self.history: list[EpochMetrics] = list(run.rows)
         self.stop = stop or StopRequest()
+        self.step_events = step_events and on_event is not ignore
         self.params = model.parameters()
         self.forward = forward_function(model)
         self._train_positive = data.train_y >= 0.5
@@ -144,7 +146,7 @@ class Trainer:
         skip = st.steps_done_in_epoch
         positive = self._train_positive
         batch_size = self.batch_size
-        emit_steps = on_event is not ignore
+        emit_steps = self.step_events
         for step, (x, y, y_positive) in enumerate(self._epoch_batches(positive, batch_size), 1):
             if step <= skip:
                 continue
