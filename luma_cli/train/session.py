@@ -172,6 +172,11 @@ def resume(
     weights, optimizer_state = split_state(checkpoint.state)
     restore_weights(setup.model, checkpoint)
     state = TrainState.from_json(checkpoint.meta["training_state"])
+    if epochs is not None and epochs <= state.epochs_done:
+        raise ConfigError(
+            f"{run_path}: --epochs {epochs} is not more than the {state.epochs_done} epochs already trained",
+            hint=f"pass --epochs larger than {state.epochs_done}, or omit it to finish the run as configured",
+        )
     optimizer = build_optimizer(loaded, list(setup.model.named_parameters()))
     optimizer.load_state_dict(optimizer_state, state.optimizer_steps)
     run = RunDirectory(run_path)

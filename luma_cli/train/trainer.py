@@ -243,7 +243,8 @@ class Trainer:
         if st.plateau_warned or len(self.history) < n + 1:
             return
         recent = [m.train_loss for m in self.history[-(n + 1):]]
-        if max(recent) - min(recent) <= 1e-6 * max(1.0, abs(recent[-1])):
+        # Frozen, not converged: a loss near 0 may legitimately stop moving.
+        if recent[-1] > 1e-3 and max(recent) - min(recent) <= 1e-6 * abs(recent[-1]):
             st.plateau_warned = True
             self.on_event(TrainWarning(
                 f"the training loss has not changed for {n} epochs ({recent[-1]:.4f}): gradients may not be "
