@@ -277,3 +277,18 @@ def test_atomic_writes_never_replace_a_device_or_pipe(tmp_path: Path) -> None:
     link.symlink_to("/dev/null")
     write_text_atomic(link, "gone")
     assert link.is_symlink() and Path("/dev/null").is_char_device()
+
+
+def test_resume_with_fewer_epochs_than_done_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(TINY_CONFIG.replace("epochs: 2", "epochs: 6"))
+    stop = api.StopRequest()
+
+    def stop_in_epoch_4(event: object) -> None:
+        if isinstance(event, StepEnd) and event.epoch == 4:
+            stop.request(signal.SIGTERM)
+
+    with pytest.raises(api.TrainingInterrupted):
+        api.train(config, run_dir=tmp_path / "run", stop=stop, on_event=stop_in_epoch_4)
+    with pytest.raises(ConfigError, match="--epochs 2 is not more than the 3 epochs already trained"):
+        api.train(resume=tmp_path / "run", epochs=2)
