@@ -3,8 +3,7 @@
     from luma_cli import api
     loaded = api.load_config("configs/quickstart.yaml")
     result = api.train(loaded)                      # writes runs/quickstart/<timestamp>/
-    report = api.evaluate(result.run_dir, "data/moons_test.csv")
-    print(report.report.accuracy)
+    accuracy = api.evaluate(result.run_dir, "data/moons_test.csv").report.accuracy
 """
 
 from __future__ import annotations
