@@ -22,7 +22,8 @@ from luma_cli.train.checkpoint import load_checkpoint, save_checkpoint
 from luma_cli.train.events import EpochEnd, StepEnd
 from tests.hardening.conftest import ROOT, TINY_CONFIG, assert_clean_error, no_debris, run_cli, snapshot
 
-SLOW_CONFIG = TINY_CONFIG.replace("epochs: 2", "epochs: 12").replace("batch_size: 64", "batch_size: 8")
+# Small batches make epochs slow enough (tens of ms) that a signal sent after epoch 3 lands mid-run.
+SLOW_CONFIG = TINY_CONFIG.replace("epochs: 2", "epochs: 12").replace("batch_size: 64", "batch_size: 2")
 
 
 def metrics_without_seconds(run: Path) -> list[dict[str, str]]:
