@@ -107,12 +107,6 @@ class Tape:
         active.tape = self._outer
         self._outer = None
 
-    def adopt(self, tensor: Tensor) -> None:
-        """Give `tensor` an id on this tape (`t12`) the first time the tape sees it."""
-        tensor.tape_ref = self.ref
-        tensor.id = self._next_tensor_id
-        self._next_tensor_id += 1
-
     def record(self, node: Node, output: Tensor) -> None:
         next_id = self._next_tensor_id
         ref = self.ref

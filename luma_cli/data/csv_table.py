@@ -36,10 +36,6 @@ class CsvTable:
     lines: np.ndarray | None  # (rows,) physical line number of each row, with cells
     ascii_only: bool = True  # no cell holds a non-ASCII character
 
-    @property
-    def n_rows(self) -> int:
-        return len(self.numbers) if self.numbers is not None else len(self.cells)  # type: ignore[arg-type]
-
     def index_of(self, column: str) -> int:
         return self.columns.index(column)
 

@@ -168,26 +168,27 @@ def resume(
     checkpoint = load_checkpoint(run_path / "checkpoints" / "last.json")
     if "training_state" not in checkpoint.meta:
         raise CheckpointError(f"{checkpoint.path}: has no training state to resume from")
-    setup = _set_up(loaded)
-    weights, optimizer_state = split_state(checkpoint.state)
-    restore_weights(setup.model, checkpoint)
     state = TrainState.from_json(checkpoint.meta["training_state"])
     if epochs is not None and epochs <= state.epochs_done:
         raise ConfigError(
             f"{run_path}: --epochs {epochs} is not more than the {state.epochs_done} epochs already trained",
             hint=f"pass --epochs larger than {state.epochs_done}, or omit it to finish the run as configured",
         )
+    setup = _set_up(loaded)
+    restore_weights(setup.model, checkpoint)
     optimizer = build_optimizer(loaded, list(setup.model.named_parameters()))
-    optimizer.load_state_dict(optimizer_state, state.optimizer_steps)
+    optimizer.load_state_dict(split_state(checkpoint.state)[1], state.optimizer_steps)
+    settings = _settings(loaded, setup.data)
+    tracer = _tracer(loaded, setup.model, neurons, every)  # bad addresses fail before the run is touched
     run = RunDirectory(run_path)
     run.clean_stale_files()
     run.restore_metrics(state.epochs_done)
-    if epochs is not None:
-        run.write_config(loaded.resolved_dict())
     resolved = loaded.resolved_dict()
-    trainer = Trainer(setup.model, setup.loss, optimizer, build_schedule(loaded), setup.data, _settings(loaded, setup.data),
-                      run, _checkpoint_meta(loaded, setup.data, resolved), setup.shuffle_rng, on_event,
-                      _tracer(loaded, setup.model, neurons, every), state, stop, step_events)
+    if epochs is not None:
+        run.write_config(resolved)
+    trainer = Trainer(setup.model, setup.loss, optimizer, build_schedule(loaded), setup.data, settings, run,
+                      _checkpoint_meta(loaded, setup.data, resolved), setup.shuffle_rng, on_event, tracer, state, stop,
+                      step_events)
     return _fit_and_finish(trainer, setup, run)
 
 
